@@ -1,0 +1,1 @@
+"""Stored consignments: current versions, amendment history, parties, goods and equipment."""

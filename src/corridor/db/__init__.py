@@ -1,0 +1,1 @@
+"""Database engine, sessions, ORM base and migrations. Nothing connects at import time."""

@@ -1,0 +1,8 @@
+"""Every ORM model module, imported so that the metadata is complete for migrations and checks."""
+
+from __future__ import annotations
+
+from corridor.consignments import models as _consignments  # noqa: F401
+from corridor.db.base import Base
+
+metadata = Base.metadata

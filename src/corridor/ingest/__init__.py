@@ -1,0 +1,1 @@
+"""Ingestion: one reader per format, content-based detection, validation, and the batch pipeline."""

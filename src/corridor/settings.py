@@ -1,0 +1,42 @@
+"""One typed settings object, read from CORRIDOR_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CORRIDOR_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=Path("var"), description="where the SQLite file, keys and uploads live")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to a SQLite file in data_dir"
+    )
+    secret_key: str = "dev-insecure-secret-change-me"
+    ingest_chunk_size: int = Field(default=5000, ge=1, le=1_000_000)
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    api_page_size_max: int = 1000
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key.startswith("dev-") or len(self.secret_key) < 32:
+                raise ValueError("CORRIDOR_SECRET_KEY must be set to a random value of 32+ characters in production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'corridor.sqlite3').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
