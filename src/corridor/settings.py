@@ -22,12 +22,16 @@ class Settings(BaseSettings):
     ingest_chunk_size: int = Field(default=5000, ge=1, le=1_000_000)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     api_page_size_max: int = 1000
+    auto_migrate: bool = Field(default=True, description="apply pending migrations when a command starts")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if self.environment == "production":
-            if self.secret_key.startswith("dev-") or len(self.secret_key) < 32:
-                raise ValueError("CORRIDOR_SECRET_KEY must be set to a random value of 32+ characters in production")
+        if self.environment == "production" and (
+            self.secret_key.startswith("dev-") or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "CORRIDOR_SECRET_KEY must be set to a random value of 32+ characters in production"
+            )
         return self
 
     @property

@@ -200,7 +200,9 @@ class Equipment(_Model):
 
 class GoodsItem(_Model):
     sequence: int = Field(ge=1)
-    hs_code: str | None = Field(default=None, pattern=r"^\d{4,14}$", description="HS code with national extension")
+    hs_code: str | None = Field(
+        default=None, pattern=r"^\d{4,14}$", description="HS code with national extension"
+    )
     description: str | None = None
     packages: int | None = Field(default=None, ge=0)
     package_type: str | None = None
@@ -276,7 +278,9 @@ class Consignment(_Model):
     total_packages: int | None = Field(default=None, ge=0)
     total_gross_kg: float | None = Field(default=None, ge=0)
     outcome: SourceOutcome | None = None
-    attributes: dict[str, str] = Field(default_factory=dict, description="format-specific fields kept as text")
+    attributes: dict[str, str] = Field(
+        default_factory=dict, description="format-specific fields kept as text"
+    )
     warnings: list[RecordWarning] = Field(default_factory=list)
     provenance: Provenance | None = None
 

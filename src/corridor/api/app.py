@@ -1,0 +1,35 @@
+"""The FastAPI application factory. No engine exists until create_app() is called."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from sqlalchemy import Engine
+
+from corridor import __version__
+from corridor.api.errors import install_error_handlers
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    from corridor.api.meta import router as meta_router
+    from corridor.consignments.routes import router as consignments_router
+    from corridor.db.ready import ready_engine
+
+    app = FastAPI(
+        title="Corridor",
+        version=__version__,
+        description="Customs risk targeting and secure information exchange. Errors: "
+        '{"error": {"code", "detail", "where"}}.',
+    )
+    app.state.engine = engine if engine is not None else ready_engine()
+    install_error_handlers(app)
+    app.include_router(meta_router)
+    app.include_router(consignments_router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> Any:
+        return RedirectResponse("/docs")
+
+    return app

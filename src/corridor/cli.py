@@ -1,0 +1,237 @@
+"""The `corridor` command: `corridor <noun> <verb>`; tables by default, one JSON document with --json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corridor.cli_support import EXIT_USAGE, err, handles_errors, print_json, print_table
+from corridor.consignments.cli import app as consignments_app
+from corridor.domain.consignment import Consignment
+from corridor.ingest.cli import batches_app, ingest_command
+
+app = typer.Typer(
+    name="corridor",
+    help="Corridor: customs risk targeting and secure information exchange.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+schema_app = typer.Typer(help="Published JSON Schemas.", no_args_is_help=True)
+reference_app = typer.Typer(help="Reference data look-ups: HS, countries, UN/LOCODE.", no_args_is_help=True)
+demo_app = typer.Typer(help="Synthetic demo data for the Caspian corridors.", no_args_is_help=True)
+
+app.command("ingest")(ingest_command)
+app.add_typer(batches_app, name="batches")
+app.add_typer(consignments_app, name="consignments")
+app.add_typer(db_app, name="db")
+app.add_typer(schema_app, name="schema")
+app.add_typer(reference_app, name="reference")
+app.add_typer(demo_app, name="demo")
+
+
+@db_app.command("upgrade")
+@handles_errors
+def db_upgrade() -> None:
+    """Apply pending migrations to the configured database."""
+    from corridor.db.engine import get_engine
+    from corridor.db.migrate import current_revision, upgrade
+
+    engine = get_engine()
+    upgrade(engine)
+    err.print(
+        f"database at revision {current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})"
+    )
+
+
+@db_app.command("current")
+@handles_errors
+def db_current(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show the schema revision of the configured database."""
+    from corridor.db.engine import get_engine
+    from corridor.db.migrate import current_revision
+    from corridor.db.ready import head_revision
+
+    engine = get_engine()
+    data = {
+        "url": engine.url.render_as_string(hide_password=True),
+        "current": current_revision(engine),
+        "head": head_revision(engine),
+    }
+    if as_json:
+        print_json(data)
+    else:
+        print_table("Database", ["url", "current", "head"], [[data["url"], data["current"], data["head"]]])
+
+
+@schema_app.command("consignment")
+def schema_consignment(
+    output: Annotated[Path | None, typer.Option("--out", help="write to a file instead of stdout")] = None,
+) -> None:
+    """The JSON Schema of a Corridor JSON consignment."""
+    from corridor.api.schemas import consignment_json_schema
+
+    text = json.dumps(consignment_json_schema(), indent=2, ensure_ascii=False)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        typer.echo(text)
+
+
+@reference_app.command("locode")
+def reference_locode(
+    code: Annotated[str, typer.Argument(help="UN/LOCODE, e.g. AZBAK")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Look up a UN/LOCODE location."""
+    from corridor.reference import location
+
+    found = location(code)
+    if found is None:
+        err.print(f"[red]error[/red] {code} is not a known UN/LOCODE")
+        raise typer.Exit(EXIT_USAGE)
+    data = {
+        "locode": found.locode,
+        "name": found.name,
+        "country": found.country,
+        "function": found.function,
+        "lat": found.lat,
+        "lon": found.lon,
+        "seaport": found.is_seaport,
+    }
+    if as_json:
+        print_json(data)
+    else:
+        print_table(None, list(data), [list(data.values())])
+
+
+@reference_app.command("hs")
+def reference_hs(
+    code: Annotated[str, typer.Argument(help="HS code (2, 4, 6 digits or longer national code)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Look up an HS 2022 code and its chapter/heading path."""
+    from corridor.reference.hs import hs_entry, hs_path
+
+    entry = hs_entry(code)
+    if entry is None:
+        err.print(f"[red]error[/red] {code} is not in the HS 2022 nomenclature")
+        raise typer.Exit(EXIT_USAGE)
+    path = [{"code": e.code, "description": e.description} for e in hs_path(entry.code)]
+    if as_json:
+        print_json({"code": code, "section": entry.section, "path": path})
+    else:
+        print_table(
+            f"HS {code} (section {entry.section})",
+            ["code", "description"],
+            [[p["code"], p["description"]] for p in path],
+        )
+
+
+@reference_app.command("country")
+def reference_country(
+    code: Annotated[str, typer.Argument(help="ISO 3166-1 alpha-2 or alpha-3")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Look up a country."""
+    from corridor.reference import country
+
+    found = country(code)
+    if found is None:
+        err.print(f"[red]error[/red] {code} is not an ISO 3166-1 country code")
+        raise typer.Exit(EXIT_USAGE)
+    data = {
+        "alpha2": found.alpha2,
+        "alpha3": found.alpha3,
+        "name": found.name,
+        "name_ru": found.name_ru,
+        "region": found.subregion or found.region,
+        "currency": found.currency,
+    }
+    if as_json:
+        print_json(data)
+    else:
+        print_table(None, list(data), [list(data.values())])
+
+
+@demo_app.command("generate")
+@handles_errors
+def demo_generate(
+    count: Annotated[int, typer.Option(min=1, help="number of consignments")] = 1000,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 1,
+    output: Annotated[Path, typer.Option("--out", help="file to write")] = Path("demo-consignments.csv"),
+    fmt: Annotated[str, typer.Option("--format", help="csv, json, jsonl or cuscar")] = "csv",
+    days: Annotated[int, typer.Option(help="ETA window in days around today")] = 30,
+) -> None:
+    """Write realistic synthetic pre-arrival data for the Caspian corridors."""
+    from rich.progress import Progress
+
+    from corridor.demo.generator import generate
+    from corridor.demo.writers import write_file
+
+    if fmt not in ("csv", "json", "jsonl", "cuscar"):
+        err.print(f"[red]error[/red] unknown format {fmt!r}; use csv, json, jsonl or cuscar")
+        raise typer.Exit(EXIT_USAGE)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"generating {output.name}", total=count)
+
+        def counted() -> Iterator[Consignment]:
+            for i, item in enumerate(generate(count, seed, days=days), start=1):
+                if i % 1000 == 0:
+                    progress.update(task, completed=i)
+                yield item
+
+        written = write_file(counted(), output, fmt)
+    err.print(f"wrote {written:,} consignments to {output} ({fmt})")
+
+
+@demo_app.command("setup")
+@handles_errors
+def demo_setup(
+    count: Annotated[int, typer.Option(min=1, help="number of consignments")] = 5000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 1,
+) -> None:
+    """Create the demo database: generated consignments ingested into the configured database."""
+    from corridor.db.ready import ready_engine
+    from corridor.demo.generator import generate
+    from corridor.demo.writers import write_file
+    from corridor.ingest.service import ingest_paths
+    from corridor.settings import get_settings
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Regenerated on every set-up so that the queue always has today's and upcoming arrivals.
+    path = settings.data_dir / f"demo-{count}-{seed}.csv"
+    write_file(generate(count, seed), path, "csv")
+    engine = ready_engine()
+    report = ingest_paths(engine, [path], origin="demo")
+    err.print(
+        f"demo data: {report.total('accepted')} new, {report.total('duplicates')} already loaded, "
+        f"{report.total('rejected')} rejected → {settings.effective_database_url}"
+    )
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    reload: Annotated[bool, typer.Option(help="reload on code changes (development)")] = False,
+) -> None:
+    """Serve the API and the workbench."""
+    import uvicorn
+
+    from corridor.db.ready import ready_engine
+
+    ready_engine()
+    err.print(f"Corridor on http://{host}:{port}  (API docs at /docs)")
+    uvicorn.run(
+        "corridor.api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info"
+    )
+
+
+def main() -> None:
+    app()
