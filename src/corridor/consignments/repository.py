@@ -9,12 +9,12 @@ commits: the calling use case does.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -51,8 +51,7 @@ class _State:
 def document_and_hash(c: Consignment) -> tuple[dict[str, Any], str]:
     data = c.model_dump(mode="json", exclude_none=True)
     content = {k: v for k, v in data.items() if k not in ("provenance", "warnings")}
-    blob = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return data, hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return data, hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _trunc(value: str | None, size: int) -> str | None:
@@ -195,15 +194,17 @@ def save_consignments(
             row = _row(c, data, digest, version, now)
             row["created_at"] = now
             rows.append(row)
-        returned = session.execute(
-            insert(ConsignmentRow).returning(
-                ConsignmentRow.id, ConsignmentRow.key, sort_by_parameter_order=True
-            ),
-            rows,
-        ).all()
-        for (cid, key), (_k, state) in zip(returned, to_insert, strict=True):
-            assert key == _k
-            state.id = cid
+        # Plain executemany, then ids by the unique key: RETURNING through executemany is slow on
+        # SQLite (rows are spliced batch by batch) and the key identifies each row exactly anyway.
+        session.connection().execute(insert(ConsignmentRow.__table__), rows)
+        by_key = dict(to_insert)
+        inserted = list(by_key)
+        for start in range(0, len(inserted), _KEY_BATCH):
+            part = inserted[start : start + _KEY_BATCH]
+            for cid, key in session.execute(
+                select(ConsignmentRow.id, ConsignmentRow.key).where(ConsignmentRow.key.in_(part))
+            ):
+                by_key[key].id = cid
     if to_update:
         updates = []
         for _key, state in to_update:
@@ -245,14 +246,16 @@ def save_consignments(
         goods += g
         equipment += e
         result.changed_ids.append(state.id)
-    tables: tuple[tuple[type[Any], list[dict[str, Any]]], ...] = (
+    tables: tuple[tuple[Any, list[dict[str, Any]]], ...] = (
         (ConsignmentVersionRow, versions),
         (PartyRow, parties),
         (GoodsItemRow, goods),
         (EquipmentRow, equipment),
     )
-    for table, rows_ in tables:
+    connection = session.connection()
+    for model, rows_ in tables:
         if rows_:
-            session.execute(insert(table), rows_)
+            # Core executemany: the ORM's bulk path fetches and splices rows it does not need here.
+            connection.execute(insert(model.__table__), rows_)
     result.ids = [s.id for s in states.values() if s.id is not None]
     return result
