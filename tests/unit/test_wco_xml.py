@@ -9,7 +9,7 @@ import pytest
 
 from corridor.domain.consignment import Consignment, FreightPayment, MessageFunction, PartyRole, TransportMode
 from corridor.ingest.base import Parsed, ReadItem, ReadOptions, Rejection
-from corridor.ingest.detect import reader_for
+from corridor.ingest.detect import reader_for, sniff
 from corridor.ingest.wco_xml import WcoXmlReader
 from corridor.ingest.xmlsafe import XmlStream
 
@@ -41,6 +41,7 @@ def test_every_sample_parses_without_rejection(hmrc: Path) -> None:
     samples = sorted(hmrc.glob("*.xml"))
     assert [p.name for p in samples] == ["TT_EX001a.xml", "TT_IM003a.xml", "TT_IM004a.xml", "TT_IM024a.xml"]
     for path in samples:
+        assert sniff(path.read_bytes()[:8192]) == "wco"
         items = read(path)
         assert len(items) == 1 and isinstance(items[0], Parsed), (path.name, items)
 

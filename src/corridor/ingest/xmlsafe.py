@@ -217,7 +217,7 @@ class XmlStream:
                             stack.append(self._frame(stack, element))
                             continue
                         frame = stack.pop()
-                        if frame.segment.split("[", 1)[0] in self.record_names:
+                        if self._is_record(frame) and not any(self._is_record(f) for f in stack):
                             path = "/" + "/".join(f.segment for f in [*stack, frame])
                             self.records += 1
                             assert root is not None
@@ -231,6 +231,9 @@ class XmlStream:
                         return
         except OSError as err:
             yield self._reject("file", f"cannot read the file: {err.strerror or err}", "unreadable")
+
+    def _is_record(self, frame: _Frame) -> bool:
+        return frame.segment.split("[", 1)[0] in self.record_names
 
     def _frame(self, stack: list[_Frame], element: Element) -> _Frame:
         name = local_name(element.tag)
