@@ -18,12 +18,19 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    # "heads": each domain package may own a branch of migrations off the core revision.
     command.upgrade(alembic_config(engine), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> frozenset[str]:
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The applied revisions as one comma-separated string (None on an empty database)."""
+    heads = current_revisions(engine)
+    return ",".join(sorted(heads)) if heads else None

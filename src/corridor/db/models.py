@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from corridor.consignments import models as _consignments  # noqa: F401
 from corridor.db.base import Base
+from corridor.risk import models as _risk  # noqa: F401
 
 metadata = Base.metadata

@@ -8,18 +8,23 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from corridor.db.engine import engine_for
-from corridor.db.migrate import alembic_config, current_revision, upgrade
+from corridor.db.migrate import alembic_config, current_revisions, upgrade
 from corridor.settings import get_settings
 
 
+def head_revisions(engine: Engine) -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+
+
 def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    heads = head_revisions(engine)
+    return ",".join(sorted(heads)) if heads else None
 
 
 @lru_cache(maxsize=4)
 def _ready(url: str, auto_migrate: bool) -> Engine:
     engine = engine_for(url)
-    if current_revision(engine) != head_revision(engine):
+    if current_revisions(engine) != head_revisions(engine):
         if not auto_migrate:
             from corridor.domain.errors import ServiceUnavailable
 

@@ -1,0 +1,1 @@
+"""Risk engine: profiles, indicators, model signal, assessment, selection within capacity, back-testing."""
