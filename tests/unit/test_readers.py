@@ -136,3 +136,9 @@ def test_json_lines(tmp_path: Path) -> None:
     items = list(JsonReader().read(path, "c.jsonl", ReadOptions()))
     assert [type(i).__name__ for i in items] == ["Parsed", "Rejection", "Parsed"]
     assert isinstance(items[1], Rejection) and items[1].location.startswith("line 2")
+
+
+def test_a_dtd_with_an_internal_subset_still_reaches_the_reader_that_refuses_it(tmp_path: Path) -> None:
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+            b'<ns2:Waybill xmlns:ns2="iata:waybill:1">&lol2;</ns2:Waybill>')
+    assert sniff(bomb) == "cargo_xml"

@@ -32,7 +32,9 @@ def sniff(head: bytes) -> str | None:
     if text.startswith((b"UNA", b"UNB", b"UNH")):
         return "edifact"
     if text.startswith(b"<"):
-        body = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", b"", text, flags=re.S).lstrip()
+        # A DOCTYPE may carry an internal subset ([...]); strip it so the root is still found and
+        # the reader, not detection, refuses the DTD with a precise reason.
+        body = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", b"", text, flags=re.S).lstrip()
         match = _XML_ROOT.match(body)
         if not match:
             return "xml"
