@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import JSON, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from corridor.consignments.models import (
@@ -52,6 +53,34 @@ def document_and_hash(c: Consignment) -> tuple[dict[str, Any], str]:
     data = c.model_dump(mode="json", exclude_none=True)
     content = {k: v for k, v in data.items() if k not in ("provenance", "warnings")}
     return data, hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL, executemany elsewhere (never the ORM unit of work)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        # Core executemany: the ORM's bulk path fetches and splices rows it does not need here.
+        connection.execute(insert(table), rows)
+        return
+    from psycopg.types.json import Jsonb
+
+    columns = list(rows[0])
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON | JSONB)}
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    names = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    Jsonb(row[c], dumps=_json_text) if c in json_columns and row[c] is not None else row[c]
+                    for c in columns
+                ]
+            )
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
 
 
 def _trunc(value: str | None, size: int) -> str | None:
@@ -196,7 +225,7 @@ def save_consignments(
             rows.append(row)
         # Plain executemany, then ids by the unique key: RETURNING through executemany is slow on
         # SQLite (rows are spliced batch by batch) and the key identifies each row exactly anyway.
-        session.connection().execute(insert(ConsignmentRow.__table__), rows)
+        bulk_insert(session, ConsignmentRow.__table__, rows)
         by_key = dict(to_insert)
         inserted = list(by_key)
         for start in range(0, len(inserted), _KEY_BATCH):
@@ -215,9 +244,9 @@ def save_consignments(
         session.execute(update(ConsignmentRow), updates)
         changed = [s.id for _k, s in to_update if s.id is not None]
         for start in range(0, len(changed), _KEY_BATCH):
-            part = changed[start : start + _KEY_BATCH]
+            ids = changed[start : start + _KEY_BATCH]
             for table in (PartyRow, GoodsItemRow, EquipmentRow):
-                session.execute(delete(table).where(table.consignment_id.in_(part)))
+                session.execute(delete(table).where(table.consignment_id.in_(ids)))
 
     versions: list[dict[str, Any]] = []
     parties: list[dict[str, Any]] = []
@@ -252,10 +281,8 @@ def save_consignments(
         (GoodsItemRow, goods),
         (EquipmentRow, equipment),
     )
-    connection = session.connection()
     for model, rows_ in tables:
         if rows_:
-            # Core executemany: the ORM's bulk path fetches and splices rows it does not need here.
-            connection.execute(insert(model.__table__), rows_)
+            bulk_insert(session, model.__table__, rows_)
     result.ids = [s.id for s in states.values() if s.id is not None]
     return result
