@@ -154,11 +154,15 @@ class Place(_Model):
 
     _upper = field_validator("country", mode="before")(_upper_or_none)
 
-    @model_validator(mode="after")
-    def _country_from_locode(self) -> Place:
-        if self.locode and not self.country:
-            self.country = self.locode[:2]
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _country_from_locode(cls, data: Any) -> Any:
+        # Before validation: assigning after validation goes through pydantic's slower setattr.
+        if isinstance(data, dict) and not data.get("country"):
+            code = data.get("locode")
+            if isinstance(code, str) and len(code.strip()) >= 2:
+                data = {**data, "country": code.strip()[:2].upper()}
+        return data
 
 
 class ItineraryStop(_Model):
