@@ -74,8 +74,17 @@ def test_streams_in_small_chunks_across_boundaries() -> None:
 
 def test_segment_terminator_newline() -> None:
     segs = parse_text("UNA:+.? \nUNH+1+CUSCAR:D:95B:UN\r\nBGM+85+X+9\n")
-    assert [(s.tag, s.line) for s in segs] == [("UNH", 1), ("BGM", 2)]
+    assert [(s.tag, s.line) for s in segs] == [("UNH", 2), ("BGM", 3)]
     assert segs[1].get(1) == "X"
+
+
+def test_second_una_mid_file_changes_separators() -> None:
+    text = "UNB+UNOA:3+A+B+200101:1200+R1'UNZ+0+R1'\nUNA|*.# ~UNB*UNOA|3*A*B*200101|1200*R2~FTX*AAA***x+y#~z~"
+    for chunk_size in (5, 1 << 16):
+        segs = list(Tokenizer(io.BytesIO(text.encode()), chunk_size=chunk_size))
+        assert [s.tag for s in segs] == ["UNB", "UNZ", "UNB", "FTX"]
+        assert segs[2].get(4) == "R2" and segs[2].line == 2
+        assert segs[3].get(3) == "x+y~z"
 
 
 def test_encoding_follows_unb_syntax_identifier() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -184,8 +184,8 @@ COUNTRY_FIELDS = {"27": "origin_country", "35": "departure_country", "28": "dest
 TRANSIT_COUNTRY = "49"
 ARRIVAL_DATES = {"132": "eta", "232": "eta", "178": "arrival_at"}
 DEPARTURE_DATES = {"133": "departure_at", "189": "departure_at", "186": "departure_at"}
-DATE_FORMATS = {"102": "%Y%m%d", "203": "%Y%m%d%H%M", "204": "%Y%m%d%H%M%S", "201": "%y%m%d%H%M",
-                "101": "%y%m%d", "202": "%y%m%d%H%M%S"}
+# DTM format code (2379) -> number of digits.
+_DATE_SHAPES = {"102": 8, "203": 12, "204": 14, "201": 10, "101": 6, "202": 12}
 LOCODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 IMO = re.compile(r"^(?:IMO)?\s*(\d{7})$")
@@ -220,11 +220,15 @@ def parse_date(value: str, fmt: str) -> datetime | None:
             offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
             return to_utc(moment.replace(tzinfo=timezone(sign * offset)))
         return to_utc(moment)
-    pattern = DATE_FORMATS.get(fmt)
-    if pattern is None:
+    shape = _DATE_SHAPES.get(fmt)
+    if shape is None or len(value) != shape or not value.isdigit():
         return None
+    if fmt in ("201", "101", "202"):
+        # Two-digit years: a cargo report is about the recent past or near future.
+        value = ("19" if int(value[:2]) >= 70 else "20") + value
     try:
-        return to_utc(datetime.strptime(value, pattern))
+        return datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[8:10] or 0),
+                        int(value[10:12] or 0), int(value[12:14] or 0), tzinfo=UTC)
     except ValueError:
         return None
 

@@ -73,7 +73,8 @@ class _Writer:
         pattern = delimiters.escaper()
         release = delimiters.release or ""
         self._sub = pattern.sub
-        self._replacement = (lambda m: release + m.group(0)) if release else (lambda m: m.group(0))
+        # A template (not a function) keeps the substitution in C, which matters for 100,000+ messages.
+        self._replacement = release.replace("\\", "\\\\") + r"\g<0>"
         self.end = delimiters.segment + ("\n" if newline else "")
         self.el = delimiters.element
         self.co = delimiters.component

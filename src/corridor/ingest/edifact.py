@@ -140,7 +140,26 @@ def split_segment(text: str, delimiters: Delimiters) -> tuple[str, list[list[str
     return tag_element[0].strip().upper(), parts[1:]
 
 
+# Private-use stand-ins for released characters while a segment is split; text containing them takes
+# the slow character-by-character path instead.
+_STAND_INS = "\ue000\ue001\ue002\ue003\ue004"
+
+
 def _split_released(text: str, delimiters: Delimiters, release: str) -> list[list[str]]:
+    if not any(c in text for c in _STAND_INS):
+        comp, elem = delimiters.component, delimiters.element
+        specials = (release, elem, comp, delimiters.segment, delimiters.reserved)
+        masked = text
+        for special, stand_in in zip(specials, _STAND_INS, strict=True):
+            masked = masked.replace(release + special, stand_in)
+        # A release character before an ordinary character releases nothing; it is dropped.
+        masked = masked.replace(release, "")
+        back = str.maketrans(dict(zip(_STAND_INS, specials, strict=True)))
+        return [[c.translate(back) for c in e.split(comp)] for e in masked.split(elem)]
+    return _split_slow(text, delimiters, release)
+
+
+def _split_slow(text: str, delimiters: Delimiters, release: str) -> list[list[str]]:
     elements: list[list[str]] = []
     components: list[str] = []
     current: list[str] = []
@@ -208,103 +227,115 @@ class Tokenizer:
             self._encoding = codec_for(self.syntax)
 
     def __iter__(self) -> Iterator[Segment]:
+        # Work chunk by chunk: split a chunk on the terminator in C, then glue back the pieces whose
+        # terminator was released. Only a UNA (which may change the terminator) breaks the bulk path.
         read = self._source.read
-        buf = b""
-        pos = 0
-        base = 0  # file offset of buf[0]
+        pending = b""  # bytes not yet consumed, starting at file offset `base`
+        base = 0
         line = 1
         number = 0
         eof = False
         d = self.delimiters
-        term = d.segment.encode("ascii")
-        rel = d.release.encode("ascii") if d.release else b""
-        skip = b"".join(c for c in (b" ", b"\t", b"\r", b"\n") if c != term)
+        term, rel, blanks = self._bytes_of(d)
 
         while True:
-            # Skip white space between segments, counting lines.
-            while True:
-                start = pos
-                while pos < len(buf) and buf[pos : pos + 1] in skip:
-                    pos += 1
-                if pos > start:
-                    line += buf.count(b"\n", start, pos)
-                if pos < len(buf) or eof:
-                    break
+            if not eof and (len(pending) < 9 or term not in pending):
                 chunk = read(self._chunk_size)
-                base += pos
-                buf, pos = buf[pos:] + chunk, 0
                 eof = not chunk
-            if pos >= len(buf) and eof:
-                return
-
-            # UNA: a fixed-length advice, which may also change the separators mid-file.
-            while len(buf) - pos < 9 and not eof:
-                chunk = read(self._chunk_size)
-                base += pos
-                buf, pos = buf[pos:] + chunk, 0
-                eof = not chunk
-            if buf.startswith(b"UNA", pos):
-                advice = buf[pos + 3 : pos + 9]
+                pending += chunk
+                if not eof:
+                    if len(pending) > self._max and term not in pending:
+                        raise EdifactSyntaxError(f"no segment terminator {d.segment!r} within {self._max} bytes",
+                                                 offset=base, line=line)
+                    continue
+            stripped = pending.lstrip(blanks)
+            skipped = len(pending) - len(stripped)
+            if skipped:
+                line += pending.count(b"\n", 0, skipped)
+                base += skipped
+                pending = stripped
+            if not pending:
+                if eof:
+                    return
+                continue
+            if pending.startswith(b"UNA"):
+                if len(pending) < 9 and not eof:
+                    continue
+                advice = pending[3:9]
                 try:
                     d = self.delimiters = Delimiters.from_una(advice.decode("ascii"))
                 except (UnicodeDecodeError, ValueError) as exc:
-                    raise EdifactSyntaxError(f"bad UNA service string advice {advice!r}", offset=base + pos,
+                    raise EdifactSyntaxError(f"bad UNA service string advice {advice!r}", offset=base,
                                              line=line) from exc
                 self.una_seen = True
-                term = d.segment.encode("ascii")
-                rel = d.release.encode("ascii") if d.release else b""
-                skip = b"".join(c for c in (b" ", b"\t", b"\r", b"\n") if c != term)
-                pos += 9
+                term, rel, blanks = self._bytes_of(d)
+                line += pending.count(b"\n", 0, 9)
+                pending = pending[9:]
+                base += 9
                 continue
 
-            # Find the terminator that is not released (preceded by an odd number of release chars).
-            search = pos
-            while True:
-                end = buf.find(term, search)
-                if end < 0:
-                    if eof:
-                        rest = buf[pos:].strip()
-                        if rest:
-                            raise EdifactSyntaxError(
-                                f"unterminated segment at end of file: {rest[:40]!r}", offset=base + pos,
-                                line=line
-                            )
-                        return
-                    if len(buf) - pos > self._max:
-                        raise EdifactSyntaxError(
-                            f"no segment terminator {d.segment!r} within {self._max} bytes",
-                            offset=base + pos, line=line,
-                        )
-                    search = len(buf)
-                    chunk = read(self._chunk_size)
-                    base += pos
-                    search -= pos
-                    buf, pos = buf[pos:] + chunk, 0
-                    eof = not chunk
-                    continue
-                if rel:
-                    count = 0
-                    back = end - 1
-                    while back >= pos and buf[back : back + 1] == rel:
-                        count += 1
-                        back -= 1
+            parts = pending.split(term)
+            tail = parts.pop()  # after the last terminator: incomplete
+            consumed = 0
+            held = b""  # a piece whose terminator was released, waiting for the rest of its segment
+            restart = False
+            for part in parts:
+                if held:
+                    part = held + term + part
+                    held = b""
+                if rel and part.endswith(rel):
+                    count = len(part) - len(part.rstrip(rel))
                     if count % 2:
-                        search = end + 1
+                        held = part
                         continue
-                break
+                size = len(part) + 1
+                body = part.lstrip(blanks)
+                lead = len(part) - len(body)
+                if lead:
+                    line += part.count(b"\n", 0, lead)
+                if body.startswith(b"UNA"):
+                    # A new service string advice: re-split what follows with its separators.
+                    consumed += lead
+                    restart = True
+                    break
+                if term == b"\n":
+                    body = body.rstrip(b"\r")
+                text = self._decode(body)
+                tag, elements = split_segment(text, d)
+                number += 1
+                yield Segment(tag=tag, elements=elements, number=number, offset=base + consumed + lead, line=line,
+                              raw=text)
+                line += body.count(b"\n") + (1 if term == b"\n" else 0)
+                consumed += size
+                if tag == "UNB":
+                    self._note_unb(elements)
+            if restart:
+                pending = pending[consumed:]
+                base += consumed
+                continue
+            if held:
+                tail = held + term + tail
+            pending = tail
+            base += consumed
+            if eof:
+                if pending.strip():
+                    raise EdifactSyntaxError(f"unterminated segment at end of file: {pending[:40]!r}",
+                                             offset=base, line=line)
+                return
+            if len(pending) > self._max:
+                raise EdifactSyntaxError(f"no segment terminator {d.segment!r} within {self._max} bytes",
+                                         offset=base, line=line)
+            chunk = read(self._chunk_size)
+            eof = not chunk
+            pending += chunk
 
-            data = buf[pos:end]
-            if term == b"\n":
-                data = data.rstrip(b"\r")
-            text = self._decode(data)
-            tag, elements = split_segment(text, d)
-            number += 1
-            segment = Segment(tag=tag, elements=elements, number=number, offset=base + pos, line=line, raw=text)
-            line += data.count(b"\n") + (1 if term == b"\n" else 0)
-            pos = end + 1
-            if tag == "UNB":
-                self._note_unb(elements)
-            yield segment
+    @staticmethod
+    def _bytes_of(d: Delimiters) -> tuple[bytes, bytes, bytes]:
+        term = d.segment.encode("ascii")
+        rel = d.release.encode("ascii") if d.release else b""
+        blanks = b"".join(c for c in (b" ", b"\t", b"\r", b"\n") if c != term)
+        return term, rel, blanks
+
 
 
 def iter_segments(path: Path, *, encoding: str | None = None) -> Iterator[Segment]:
