@@ -188,10 +188,43 @@ def test_invalid_field_becomes_validation_rejection(tmp_path: Path) -> None:
     assert rejection.field == "parties[0].country"
 
 
-def test_not_edifact_file_is_one_rejection(tmp_path: Path) -> None:
-    items = read(write_file(tmp_path, "id,name\n1,x\n"))
+@pytest.mark.parametrize("content", ["id,name\n1,x\n", "", "NOT'EDIFACT'AT'ALL'"])
+def test_not_edifact_file_is_one_rejection(tmp_path: Path, content: str) -> None:
+    items = read(write_file(tmp_path, content))
     [rejection] = rejected(items)
     assert rejection.location == "file" and rejection.code == "not_edifact"
+
+
+def test_missing_file_is_one_rejection(tmp_path: Path) -> None:
+    [rejection] = read(tmp_path / "nowhere.edi")
+    assert isinstance(rejection, Rejection) and rejection.code == "unreadable"
+
+
+def test_stray_segment_is_reported_and_messages_still_read(tmp_path: Path) -> None:
+    text = interchange(message("M1", BASIC.format(doc="BL1"))).replace("UNH+M1", "FTX+AAA+++STRAY'\nUNH+M1")
+    items = read(write_file(tmp_path, text))
+    assert [c.document_number for c in parsed(items)] == ["BL1"]
+    assert [r.code for r in rejected(items)] == ["outside_message"]
+
+
+def test_lenient_accepts_reference_mismatch_with_warning(tmp_path: Path) -> None:
+    text = interchange(message("M1", BASIC.format(doc="BL1"), trailer_ref="M9"))
+    [c] = parsed(read(write_file(tmp_path, text), lenient=True))
+    assert [w.code for w in c.warnings] == ["reference_mismatch"]
+
+
+def test_gross_weight_control_total_mismatch_warns(tmp_path: Path) -> None:
+    body = BASIC.format(doc="BL1").replace("CNT+7:12.5:TNE", "CNT+7:13000:KGM")
+    [c] = parsed(read(write_file(tmp_path, interchange(message("M1", body)))))
+    assert c.total_gross_kg == 13000
+    [warning] = [w for w in c.warnings if w.code == "control_total"]
+    assert warning.field == "total_gross_kg" and "13000" in warning.message and "12500" in warning.message
+
+
+def test_goods_without_cni_use_header_bill_of_lading(tmp_path: Path) -> None:
+    body = "BGM+85+M+9'RFF+BM:HDRBL1'TDT+20+V1+1'GID+1+4:PK'FTX+AAA+++TEA'"
+    [c] = parsed(read(write_file(tmp_path, interchange(message("M1", body)))))
+    assert c.document_number == "HDRBL1" and c.goods[0].description == "TEA"
 
 
 # ---------------------------------------------------------------- mapping details
@@ -362,7 +395,7 @@ def _comparable(c: Consignment) -> dict[str, object]:
 def test_writer_round_trip(tmp_path: Path) -> None:
     originals = _consignments()
     chunks = write_cuscar(originals, sender="CORRIDOR", recipient="AZCUSTOMS", interchange_ref="IC+1",
-                          prepared=datetime(2024, 3, 1, 10, 0, tzinfo=UTC))
+                          prepared=datetime(2024, 3, 1, 10, 0, tzinfo=UTC), syntax="UNOC:3")
     path = tmp_path / "out.edi"
     with path.open("w", encoding=codec_for("UNOC")) as fh:
         for chunk in chunks:
@@ -380,7 +413,7 @@ def test_writer_utf8_and_counts(tmp_path: Path) -> None:
     originals = [c.model_copy(update={"parties": [Party(role=PartyRole.CONSIGNEE, name="ООО «Ромашка»")]})
                  for c in _consignments()]
     text = "".join(write_cuscar(originals, sender="A", recipient="B", interchange_ref="R",
-                                prepared=datetime(2024, 3, 1, tzinfo=UTC), syntax="UNOW:4"))
+                                prepared=datetime(2024, 3, 1, tzinfo=UTC)))
     assert text.startswith("UNA:+.?*'\nUNB+UNOW:4+A+B+20240301:0000+R'")
     assert text.rstrip().endswith("UNZ+3+R'")
     path = tmp_path / "utf8.edi"
@@ -393,7 +426,7 @@ def test_writer_streams_many_consignments(tmp_path: Path) -> None:
     template = _consignments()[1]
     many = (template.model_copy(update={"document_number": f"CMR{i:06d}"}) for i in range(2000))
     path = tmp_path / "many.edi"
-    with path.open("w", encoding="latin-1") as fh:
+    with path.open("w", encoding="utf-8") as fh:
         for chunk in write_cuscar(many, sender="A", recipient="B", interchange_ref="R",
                                   prepared=datetime(2024, 3, 1, tzinfo=UTC), newline=False):
             fh.write(chunk)

@@ -92,6 +92,11 @@ def test_encoding_follows_unb_syntax_identifier() -> None:
     assert list(Tokenizer(io.BytesIO(latin)))[1].get(3) == "MÜLLER GMBH"
     utf8 = "UNB+UNOW:4+A+B+20200101:1200+R'NAD+CN+++ООО РОМАШКА'".encode()
     assert list(Tokenizer(io.BytesIO(utf8)))[1].get(3) == "ООО РОМАШКА"
+    cyrillic = "UNB+UNOE:3+A+B+200101:1200+R'NAD+CN+++ООО РОМАШКА'".encode("iso8859-5")
+    assert list(Tokenizer(io.BytesIO(cyrillic)))[1].get(3) == "ООО РОМАШКА"
+    # UTF-8 in an interchange labelled Latin-1 (a common mislabel) still reads right.
+    mislabelled = "UNB+UNOC:3+A+B+200101:1200+R'NAD+CN+++Məmmədov'".encode()
+    assert list(Tokenizer(io.BytesIO(mislabelled)))[1].get(3) == "Məmmədov"
 
 
 def test_unterminated_garbage_raises_with_position() -> None:

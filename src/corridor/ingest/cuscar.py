@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from corridor.ingest.base import (
     excerpt_of,
     rejections_from_validation,
 )
-from corridor.ingest.edifact import Message, Problem, Segment, Tokenizer, split_messages
+from corridor.ingest.edifact import EdifactSyntaxError, Message, Problem, Segment, Tokenizer, split_messages
 
 MODES = {
     "1": TransportMode.SEA,
@@ -917,17 +918,22 @@ class CuscarReader:
             yield Rejection(display_name, "file", None, f"cannot open the file: {exc.strerror or exc}", "unreadable")
             return
         with handle:
-            tokenizer = Tokenizer(handle, encoding=options.encoding)
-            first = True
-            for item in split_messages(tokenizer):
-                if first:
-                    first = False
-                    head = item.segments[0] if isinstance(item, Message) else item.segment
-                    if head is None or head.tag not in ("UNB", "UNH", "UNG"):
-                        reason = item.reason if isinstance(item, Problem) and head is None else (
-                            "not a UN/EDIFACT interchange: it does not start with UNA, UNB or UNH")
-                        yield Rejection(display_name, "file", None, reason, "not_edifact")
-                        return
+            segments = iter(Tokenizer(handle, encoding=options.encoding))
+            # Judge the file by its first segment, so a file in another format is one rejection, not one
+            # per line.
+            try:
+                first = next(segments)
+            except StopIteration:
+                yield Rejection(display_name, "file", None, "the file holds no EDIFACT segment", "not_edifact")
+                return
+            except EdifactSyntaxError as exc:
+                yield Rejection(display_name, "file", None, f"not a UN/EDIFACT interchange: {exc}", "not_edifact")
+                return
+            if first.tag not in ("UNB", "UNH", "UNG"):
+                yield Rejection(display_name, "file", None, "not a UN/EDIFACT interchange: it does not start "
+                                f"with UNA, UNB or UNH but with {excerpt_of(first.raw, 40)!r}", "not_edifact")
+                return
+            for item in split_messages(chain([first], segments)):
                 if isinstance(item, Problem):
                     yield _problem_rejection(item, display_name)
                 else:

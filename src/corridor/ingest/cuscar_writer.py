@@ -2,8 +2,9 @@
 
 It streams: the interchange comes out as strings (the UNA/UNB header, one string per message, then the
 UNZ), so a benchmark file of hundreds of thousands of consignments never sits in memory. Encode the
-strings with `edifact.codec_for(syntax)`: the default UNOC is Latin-1; pass syntax="UNOW:4" (UTF-8)
-when names are in Cyrillic, Arabic or other scripts.
+strings with `edifact.codec_for(syntax)`: the default UNOW (syntax version 4) is UTF-8, which carries
+Azerbaijani, Cyrillic or Persian names; syntax="UNOC:3" gives a Latin-1 syntax-3 interchange for
+partners that only take those.
 
 What CUSCAR carries, and so what reads back equal through `CuscarReader`, is listed in
 docs/formats/cuscar.md; goods value, a second party identifier and secondary vessel ids are not.
@@ -241,7 +242,7 @@ def write_cuscar(
     recipient: str,
     interchange_ref: str,
     prepared: datetime,
-    syntax: str = "UNOC:3",
+    syntax: str = "UNOW:4",
     newline: bool = True,
 ) -> Iterator[str]:
     """The interchange as strings: header, one per message, trailer. Join or write them in order."""

@@ -208,16 +208,15 @@ class Tokenizer:
         self.syntax: str | None = None
 
     def _decode(self, data: bytes) -> str:
-        try:
-            return data.decode(self._encoding)
-        except UnicodeDecodeError:
-            if self._fallback:
-                # Syntax levels A/B promise ASCII but senders often put UTF-8 or Latin-1 in them.
-                try:
-                    return data.decode("utf-8")
-                except UnicodeDecodeError:
-                    return data.decode("latin-1")
+        if not self._fallback:
             return data.decode(self._encoding, errors="replace")
+        # Senders (and text editors) often put UTF-8 in interchanges labelled UNOA..UNOC. Valid UTF-8 with
+        # non-ASCII bytes is very unlikely to be meant as Latin-1 or another ISO 8859 table, so try it first.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            codec = "latin-1" if self._encoding in ("ascii", "utf-8") else self._encoding
+            return data.decode(codec, errors="replace")
 
     def _note_unb(self, elements: list[list[str]]) -> None:
         if not elements or not elements[0]:
