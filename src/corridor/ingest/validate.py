@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from corridor.domain import iso6346
 from corridor.domain.consignment import Consignment, Place
-from corridor.reference import country, hs_entry, location
+from corridor.reference import country, hs_entry, locations
 
 
 def imo_valid(imo: str) -> bool:
@@ -15,7 +15,7 @@ def imo_valid(imo: str) -> bool:
 def _check_place(c: Consignment, place: Place | None, field: str) -> None:
     if place is None or not place.locode:
         return
-    found = location(place.locode)
+    found = locations().get(place.locode)
     if found is None:
         c.warn("unknown_locode", f"{field}.locode", f"{place.locode} is not a known UN/LOCODE")
     elif not place.name:
