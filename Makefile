@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+WEB_STAMP := src/corridor/web/static/vendor/.installed-stamp
 DEMO_DIR ?= var/demo
 DEMO_COUNT ?= 5000
 
@@ -15,7 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Browser assets (htmx, Leaflet) come from the npm registry at install time, pinned by package-lock.json,
+# and are copied into the package; the workbench never loads anything from a CDN.
+$(WEB_STAMP): package.json package-lock.json scripts/build_web_assets.py
+	npm ci --no-audit --no-fund
+	$(PYTHON) scripts/build_web_assets.py
+	touch $(WEB_STAMP)
+
+install: $(STAMP) $(WEB_STAMP)
 
 # The browser tests drive Debian's Chromium; it is installed here, never downloaded by a test tool.
 browser:

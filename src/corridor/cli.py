@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from corridor.accounts.cli import audit_app, offices_app, users_app
 from corridor.cli_support import EXIT_USAGE, err, handles_errors, print_json, print_table
 from corridor.consignments.cli import app as consignments_app
 from corridor.domain.consignment import Consignment
@@ -32,6 +33,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(reference_app, name="reference")
 app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(offices_app, name="offices")
+app.add_typer(audit_app, name="audit")
 
 
 @db_app.command("upgrade")
@@ -213,6 +217,13 @@ def demo_setup(
         f"demo data: {report.total('accepted')} new, {report.total('duplicates')} already loaded, "
         f"{report.total('rejected')} rejected → {settings.effective_database_url}"
     )
+    from corridor.accounts.demo import DEMO_ACCOUNTS, create_demo_accounts
+
+    created = create_demo_accounts(engine)
+    err.print(f"demo accounts: {len(created)} created, {len(DEMO_ACCOUNTS) - len(created)} already there")
+    for account in DEMO_ACCOUNTS:
+        offices = (", ".join(account.offices) or "all offices of the agency") if account.role != "administrator" else "all"
+        err.print(f"  {account.username:<11} {account.password:<20} {account.role} ({offices})")
 
 
 @app.command("serve")

@@ -35,9 +35,21 @@ CMR = {
 }
 
 
+def api_token(engine: Engine) -> str:
+    """The API needs a user: an administrator (sees every office) with an API token."""
+    from sqlalchemy.orm import Session
+
+    from corridor.accounts.service import NewUser, create_user, ensure_agency, issue_api_token
+
+    with Session(engine, expire_on_commit=False) as session:
+        ensure_agency(session, "TEST", "Test customs")
+        user = create_user(session, NewUser("api-admin", "api-admin-password", "administrator", "TEST"))
+        return issue_api_token(session, user, "tests")
+
+
 @pytest.fixture
 def client(engine: Engine) -> TestClient:
-    return TestClient(create_app(engine))
+    return TestClient(create_app(engine), headers={"Authorization": f"Bearer {api_token(engine)}"})
 
 
 def test_submit_fetch_list_and_history(client: TestClient) -> None:
@@ -131,6 +143,12 @@ def _free_port() -> int:
 def test_real_server_on_loopback(tmp_path: Path) -> None:
     port = _free_port()
     env = {"CORRIDOR_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}
+    cli = [sys.executable, "-m", "corridor", "users"]
+    subprocess.run([*cli, "create", "api-admin", "--role", "administrator", "--agency", "TEST", "--password-stdin"],
+                   input="api-admin-password\n", text=True, env=env, check=True, capture_output=True)
+    token = subprocess.run([*cli, "token", "api-admin"], text=True, env=env, check=True,
+                           capture_output=True).stdout.strip()
+    auth = {"Authorization": f"Bearer {token}"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "corridor", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -146,9 +164,9 @@ def test_real_server_on_loopback(tmp_path: Path) -> None:
             assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else "server exited"
             assert time.monotonic() < deadline, "server did not start in 30 s"
             time.sleep(0.2)
-        posted = httpx.post(f"http://127.0.0.1:{port}/consignments", json=CMR, timeout=10)
+        posted = httpx.post(f"http://127.0.0.1:{port}/consignments", json=CMR, headers=auth, timeout=10)
         assert posted.json()["accepted"] == 1
-        fetched = httpx.get(f"http://127.0.0.1:{port}/consignments/CMR-2026-001", timeout=10)
+        fetched = httpx.get(f"http://127.0.0.1:{port}/consignments/CMR-2026-001", headers=auth, timeout=10)
         assert fetched.json()["document_number"] == "CMR-2026-001"
     finally:
         proc.terminate()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import Engine
 
@@ -13,9 +13,12 @@ from corridor.api.errors import install_error_handlers
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
+    from corridor.accounts.guards import consignments_guard
+    from corridor.accounts.routes import router as accounts_router
     from corridor.api.meta import router as meta_router
     from corridor.consignments.routes import router as consignments_router
     from corridor.db.ready import ready_engine
+    from corridor.web.routes import mount_workbench
 
     app = FastAPI(
         title="Corridor",
@@ -26,10 +29,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine if engine is not None else ready_engine()
     install_error_handlers(app)
     app.include_router(meta_router)
-    app.include_router(consignments_router)
+    # The consignment and ingest API needs a user (session cookie or API token) and respects office scope.
+    app.include_router(consignments_router, dependencies=[Depends(consignments_guard)])
+    app.include_router(accounts_router)
+    mount_workbench(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> Any:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/queue")
 
     return app

@@ -1,0 +1,1 @@
+"""Users, roles, agencies, offices, sessions and the audit log."""

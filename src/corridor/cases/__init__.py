@@ -1,0 +1,1 @@
+"""Decisions, inspections and seizures: what happened to a consignment after it was assessed."""

@@ -1,0 +1,55 @@
+// Corridor workbench: maps drawn by Leaflet over the packaged country boundaries (no tile server).
+"use strict";
+
+const LANE_COLOURS = { red: "#c0392b", yellow: "#d4a017", green: "#2e8b57", blue: "#2c6fbb", none: "#8a94a3" };
+
+async function corridorBaseMap(element) {
+  const map = L.map(element, { zoomSnap: 0.5, attributionControl: true, worldCopyJump: true });
+  map.attributionControl.addAttribution("Natural Earth");
+  const response = await fetch("/geo/countries.geojson");
+  const countries = await response.json();
+  L.geoJSON(countries, {
+    style: { color: "#7d8a99", weight: 0.7, fillColor: "#f2efe6", fillOpacity: 1 },
+    interactive: false,
+  }).addTo(map);
+  return map;
+}
+
+function laneColour(lane) { return LANE_COLOURS[lane] || LANE_COLOURS.none; }
+
+async function corridorRouteMap(element) {
+  const data = JSON.parse(element.dataset.route);
+  const map = await corridorBaseMap(element);
+  const points = data.stops.filter((s) => s.lat !== null && s.lon !== null);
+  const latlngs = points.map((s) => [s.lat, s.lon]);
+  if (latlngs.length > 1) {
+    L.polyline(latlngs, { color: laneColour(data.lane), weight: 3, dashArray: "6 4" }).addTo(map);
+  }
+  points.forEach((s) => {
+    L.circleMarker([s.lat, s.lon], { radius: 6, color: "#0b4f6c", fillColor: "#fff", fillOpacity: 1, weight: 2 })
+      .bindTooltip(`${s.label}: ${s.name} (${s.locode})`).addTo(map);
+  });
+  if (latlngs.length > 0) { map.fitBounds(L.latLngBounds(latlngs).pad(0.4), { maxZoom: 7 }); }
+  else { map.setView([40.4, 49.9], 5); }
+}
+
+async function corridorOverviewMap(element) {
+  const map = await corridorBaseMap(element);
+  map.setView([40.5, 50], 4.5);
+  const response = await fetch(element.dataset.source);
+  const data = await response.json();
+  L.geoJSON(data, {
+    style: (f) => ({ color: laneColour(f.properties.lane), weight: 1 + Math.min(4, f.properties.count / 5), opacity: 0.75 }),
+    pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+      radius: f.properties.kind === "seizure" ? 7 : 6,
+      color: f.properties.kind === "seizure" ? "#c0392b" : "#0b4f6c",
+      fillColor: f.properties.kind === "seizure" ? "#c0392b" : "#fff", fillOpacity: 0.9, weight: 2,
+    }),
+    onEachFeature: (f, layer) => layer.bindTooltip(f.properties.label),
+  }).addTo(map);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-route]").forEach((el) => corridorRouteMap(el));
+  document.querySelectorAll("[data-overview]").forEach((el) => corridorOverviewMap(el));
+});
