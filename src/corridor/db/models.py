@@ -17,7 +17,7 @@ from corridor.db.base import Base
 def _import_model_modules() -> list[str]:
     found = []
     for info in sorted(pkgutil.iter_modules(corridor.__path__), key=lambda i: i.name):
-        if not info.ispkg:
+        if not info.ispkg or info.name == "db":
             continue
         name = f"corridor.{info.name}.models"
         if importlib.util.find_spec(name) is not None:
