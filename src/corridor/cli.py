@@ -13,6 +13,7 @@ from corridor.accounts.cli import audit_app, offices_app, users_app
 from corridor.cli_support import EXIT_USAGE, err, handles_errors, print_json, print_table
 from corridor.consignments.cli import app as consignments_app
 from corridor.domain.consignment import Consignment
+from corridor.goods.cli import app as goods_app
 from corridor.ingest.cli import batches_app, ingest_command
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(reference_app, name="reference")
 app.add_typer(demo_app, name="demo")
+app.add_typer(goods_app, name="goods")
 app.add_typer(users_app, name="users")
 app.add_typer(offices_app, name="offices")
 app.add_typer(audit_app, name="audit")

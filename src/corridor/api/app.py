@@ -18,6 +18,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from corridor.api.meta import router as meta_router
     from corridor.consignments.routes import router as consignments_router
     from corridor.db.ready import ready_engine
+    from corridor.goods.routes import router as goods_router
     from corridor.web.routes import mount_workbench
 
     app = FastAPI(
@@ -29,6 +30,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine if engine is not None else ready_engine()
     install_error_handlers(app)
     app.include_router(meta_router)
+    app.include_router(goods_router)
     # The consignment and ingest API needs a user (session cookie or API token) and respects office scope.
     app.include_router(consignments_router, dependencies=[Depends(consignments_guard)])
     app.include_router(accounts_router)
