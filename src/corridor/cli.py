@@ -15,6 +15,7 @@ from corridor.consignments.cli import app as consignments_app
 from corridor.domain.consignment import Consignment
 from corridor.goods.cli import app as goods_app
 from corridor.ingest.cli import batches_app, ingest_command
+from corridor.risk.cli import profiles_app, risk_app
 
 app = typer.Typer(
     name="corridor",
@@ -38,6 +39,8 @@ app.add_typer(goods_app, name="goods")
 app.add_typer(users_app, name="users")
 app.add_typer(offices_app, name="offices")
 app.add_typer(audit_app, name="audit")
+app.add_typer(risk_app, name="risk")
+app.add_typer(profiles_app, name="profiles")
 
 
 @db_app.command("upgrade")

@@ -18,7 +18,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from corridor.api.meta import router as meta_router
     from corridor.consignments.routes import router as consignments_router
     from corridor.db.ready import ready_engine
+    from corridor.exchange.routes import install as install_exchange
     from corridor.goods.routes import router as goods_router
+    from corridor.risk.routes import router as risk_router
     from corridor.web.routes import mount_workbench
 
     app = FastAPI(
@@ -34,6 +36,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     # The consignment and ingest API needs a user (session cookie or API token) and respects office scope.
     app.include_router(consignments_router, dependencies=[Depends(consignments_guard)])
     app.include_router(accounts_router)
+    # Node-to-node exchange (signed envelopes) and its management API; runs the outbox deliverer.
+    install_exchange(app, app.state.engine)
+    # Risk routes check their own permissions (view, decide, edit profiles) and the office scope.
+    app.include_router(risk_router)
     mount_workbench(app)
 
     @app.get("/", include_in_schema=False)
