@@ -24,7 +24,8 @@ from corridor.domain.consignment import (
     TransportMode,
 )
 from corridor.ingest.base import Parsed, ReadItem, ReadOptions, Rejection
-from corridor.ingest.cuscar import CuscarReader, parse_date
+from corridor.ingest.cuscar import CuscarReader
+from corridor.ingest.cuscar_codes import parse_date
 from corridor.ingest.cuscar_writer import write_cuscar
 from corridor.ingest.edifact import codec_for
 

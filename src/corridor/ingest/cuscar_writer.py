@@ -27,7 +27,7 @@ from corridor.domain.consignment import (
     StopRole,
     to_utc,
 )
-from corridor.ingest.cuscar import (
+from corridor.ingest.cuscar_codes import (
     DOCUMENT_QUALIFIERS,
     FREIGHT_CODES,
     MODE_CODES,
