@@ -100,6 +100,7 @@ BASE_FIELDS: tuple[FieldSpec, ...] = (
             ),
         )
     ),
+    _g("goods.sequence", "number", "item number within the consignment (1, 2, ...)"),
     _g("goods.hs_code", "text", "HS code with national extension"),
     _g("goods.hs6", "text", "HS subheading (first 6 digits)"),
     _g("goods.description", "text", "goods description as declared"),
