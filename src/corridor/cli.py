@@ -13,6 +13,9 @@ from corridor.accounts.cli import audit_app, offices_app, users_app
 from corridor.cli_support import EXIT_USAGE, err, handles_errors, print_json, print_table
 from corridor.consignments.cli import app as consignments_app
 from corridor.domain.consignment import Consignment
+from corridor.exchange.cli import audit_list as exchange_audit_list
+from corridor.exchange.cli import audit_verify as exchange_audit_verify
+from corridor.exchange.cli import register as register_exchange
 from corridor.goods.cli import app as goods_app
 from corridor.ingest.cli import batches_app, ingest_command
 from corridor.risk.cli import profiles_app, risk_app
@@ -41,6 +44,10 @@ app.add_typer(offices_app, name="offices")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(profiles_app, name="profiles")
+# Exchange between nodes; `corridor audit` (accounts) also gets `verify` and `chain` for the exchange log.
+register_exchange(app)
+audit_app.command("verify")(exchange_audit_verify)
+audit_app.command("chain")(exchange_audit_list)
 
 
 @db_app.command("upgrade")

@@ -23,6 +23,18 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     api_page_size_max: int = 1000
     auto_migrate: bool = Field(default=True, description="apply pending migrations when a command starts")
+    # Exchange between nodes (corridor.exchange); the deliverer runs in `corridor serve` once the node has keys.
+    exchange_deliver: bool = Field(default=True, description="deliver the outbox in the background of `serve`")
+    exchange_deliver_interval: float = Field(default=2.0, gt=0, le=3600, description="seconds between passes")
+    exchange_batch_size: int = Field(default=100, ge=1, le=1000, description="envelopes per delivery request")
+    exchange_retry_base: float = Field(default=2.0, gt=0, description="first retry delay in seconds")
+    exchange_retry_max: float = Field(default=900.0, gt=0, description="longest retry delay in seconds")
+    exchange_max_attempts: int = Field(default=50, ge=1, description="attempts before a message is dead")
+    exchange_message_ttl_hours: float = Field(default=72.0, gt=0, description="lifetime of a sent message")
+    exchange_max_message_bytes: int = Field(default=1024 * 1024, ge=4096, description="largest accepted envelope")
+    exchange_max_batch_bytes: int = Field(default=16 * 1024 * 1024, ge=4096, description="largest batch request")
+    exchange_clock_skew: float = Field(default=300.0, ge=0, description="tolerated clock difference, seconds")
+    exchange_timeout: float = Field(default=15.0, gt=0, description="HTTP timeout towards partner nodes")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -1,0 +1,146 @@
+"""The tamper-evident audit log of the exchange: every message sent, delivered, received or refused.
+
+Each entry's hash is SHA-256 over the previous hash and the entry's canonical JSON, so changing,
+inserting or deleting any entry breaks every later link; the head row keeps the last hash so that
+cutting the tail off is detected too. Appends happen in the caller's transaction: an entry exists
+exactly when the change it records was committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from corridor.exchange.crypto import canonical
+from corridor.exchange.models import AuditHeadRow, AuditRow
+
+GENESIS = "0" * 64
+
+
+def _at(moment: datetime) -> str:
+    # SQLite hands back naive datetimes: storage is UTC, so naive means UTC.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(prev_hash: str, row: AuditRow) -> str:
+    body = {
+        "seq": row.seq,
+        "at": _at(row.at),
+        "event": row.event,
+        "partner": row.partner,
+        "message_id": row.message_id,
+        "message_type": row.message_type,
+        "digest": row.digest,
+        "detail": row.detail,
+    }
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical(body)).hexdigest()
+
+
+def append(
+    session: Session,
+    event: str,
+    *,
+    partner: str | None = None,
+    message_id: str | None = None,
+    message_type: str | None = None,
+    digest: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditRow:
+    # Bumping the head first takes the row lock (PostgreSQL) or the write lock (SQLite): two
+    # concurrent appends can never link to the same previous hash.
+    seq, prev_hash = session.execute(
+        update(AuditHeadRow)
+        .where(AuditHeadRow.id == 1)
+        .values(seq=AuditHeadRow.seq + 1)
+        .returning(AuditHeadRow.seq, AuditHeadRow.hash)
+    ).one()
+    row = AuditRow(
+        seq=seq,
+        at=datetime.now(UTC),
+        event=event,
+        partner=partner,
+        message_id=message_id,
+        message_type=message_type,
+        digest=digest,
+        detail=detail or {},
+        prev_hash=prev_hash,
+    )
+    row.hash = entry_hash(prev_hash, row)
+    session.add(row)
+    session.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(hash=row.hash))
+    return row
+
+
+@dataclass(slots=True)
+class Verification:
+    ok: bool
+    entries: int
+    head: str
+    broken_at: int | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head": self.head,
+            "broken_at": self.broken_at,
+            "reason": self.reason,
+        }
+
+
+def _rows(session: Session, chunk: int = 5000) -> Iterator[AuditRow]:
+    last = 0
+    while True:
+        rows = list(
+            session.scalars(select(AuditRow).where(AuditRow.seq > last).order_by(AuditRow.seq).limit(chunk))
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify(session: Session) -> Verification:
+    """Recompute the chain from the genesis hash and compare with the stored links and head."""
+    head = session.get(AuditHeadRow, 1)
+    if head is None:
+        return Verification(False, 0, GENESIS, None, "the audit head row is missing")
+    head_seq, head_hash = head.seq, head.hash
+    prev, expected_seq, count = GENESIS, 1, 0
+    for row in _rows(session):
+        if row.seq != expected_seq:
+            return Verification(False, count, head_hash, expected_seq, f"entry {expected_seq} is missing")
+        if row.prev_hash != prev:
+            return Verification(
+                False, count, head_hash, row.seq, f"entry {row.seq} does not link to entry {row.seq - 1}"
+            )
+        if entry_hash(prev, row) != row.hash:
+            return Verification(
+                False, count, head_hash, row.seq, f"entry {row.seq} was altered (hash mismatch)"
+            )
+        prev, expected_seq, count = row.hash, expected_seq + 1, count + 1
+    if count != head_seq or prev != head_hash:
+        return Verification(
+            False,
+            count,
+            head_hash,
+            count + 1,
+            f"the head says {head_seq} entries but the chain has {count}: entries were removed",
+        )
+    return Verification(True, count, head_hash)
+
+
+def entries(session: Session, *, limit: int = 100, message_id: str | None = None) -> list[AuditRow]:
+    query = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)
+    if message_id:
+        query = query.where(AuditRow.message_id == message_id)
+    return list(session.scalars(query))
