@@ -333,11 +333,13 @@ def fields_command(as_json: JsonOpt = False) -> None:
 
 
 def _report_profile_error(error: Exception) -> None:
+    from rich.markup import escape
+
     from corridor.risk.language import ProfileError
 
     if isinstance(error, ProfileError):
         for issue in error.issues:
-            err.print(f"[red]error[/red] {issue}")
+            err.print(f"[red]error[/red] {escape(str(issue))}", soft_wrap=True, highlight=False)
         raise typer.Exit(EXIT_REJECTED)
     raise error
 

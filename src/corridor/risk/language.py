@@ -285,7 +285,12 @@ class _Parser:
             return name
         if name.startswith("attributes.") and len(name) > len("attributes."):
             return FieldSpec(name, "consignment", "text", "format-specific attribute")
-        known = list(self.fields) + list(WATCHABLE) + ["pair", *_COMBINATORS]
+        if in_goods:
+            # Inside a goods block fields are written without their "goods." prefix.
+            known = [f.removeprefix("goods.") for f, spec in self.fields.items() if spec.level == "goods"]
+            known += ["all", "any", "not"]
+        else:
+            known = list(self.fields) + list(WATCHABLE) + ["pair", *_COMBINATORS]
         hint = suggest(name, known)
         self.issue(path, f"field '{name}' unknown" + (f" — did you mean '{hint}'?" if hint else ""))
         return None

@@ -268,7 +268,7 @@ def current_documents(
     )
     if status:
         stmt = stmt.where(ProfileRow.status == status)
-    return [(p, v) for p, v in session.execute(stmt).tuples()]
+    return [(p, v) for p, v in session.execute(stmt)]
 
 
 def profile_versions(session: Session, profile_id: str) -> list[ProfileVersionRow]:
