@@ -239,11 +239,11 @@ def backtest_command(
                     _fmt(b.get("lift")),
                 ]
             )
-        for label, key in (("red lane", "red"), ("any hit", "any_hit")):
+        for label, key in (("(red lane)", "red"), ("(any hit)", "any_hit")):
             a, b = cmp["overall"]["a"][key], cmp["overall"]["b"][key]
             rows.append(
                 [
-                    f"[{label}]",
+                    label,
                     a["hits"],
                     a["positives"],
                     _fmt(a["hit_rate"]),
@@ -273,11 +273,11 @@ def backtest_command(
         ]
         for p in out["profiles"]
     ]
-    for label, key in (("red lane", "red"), ("any hit", "any_hit")):
+    for label, key in (("(red lane)", "red"), ("(any hit)", "any_hit")):
         o = out["overall"][key]
         rows.append(
             [
-                f"[{label}]",
+                label,
                 "",
                 o["hits"],
                 o["inspections"],
