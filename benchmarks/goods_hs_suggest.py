@@ -76,8 +76,10 @@ def main() -> None:
     rows = load()
     n_en = sum(r["lang"] == "en" for r in rows)
     held = [r["keyword_hit"] == "0" for r in rows]
-    print(f"labelled set: {len(rows)} rows ({n_en} English, {len(rows) - n_en} Russian), "
-          f"{sum(held)} held-out (no keyword of the right code inside), {len({r['hs6'] for r in rows})} HS-6 codes")
+    print(
+        f"labelled set: {len(rows)} rows ({n_en} English, {len(rows) - n_en} Russian), "
+        f"{sum(held)} held-out (no keyword of the right code inside), {len({r['hs6'] for r in rows})} HS-6 codes"
+    )
 
     models: list[tuple[str, KnnSuggester]] = []
     timings: dict[str, float] = {}
@@ -96,7 +98,10 @@ def main() -> None:
             from corridor.goods.embeddings import EmbeddingSuggester, load_packaged_model
 
             model = load_packaged_model()
-            for label, with_keywords in (("minilm-embeddings, HS text only", False), ("minilm-embeddings + keywords", True)):
+            for label, with_keywords in (
+                ("minilm-embeddings, HS text only", False),
+                ("minilm-embeddings + keywords", True),
+            ):
                 started = time.perf_counter()
                 models.append((label, EmbeddingSuggester(examples(with_keywords=with_keywords), model=model)))
                 timings[label] = time.perf_counter() - started
@@ -105,16 +110,20 @@ def main() -> None:
 
     en = [r["lang"] == "en" for r in rows]
     ru = [r["lang"] == "ru" for r in rows]
-    header = (f"{'model':34} {'ch@1':>5} {'ch@5':>5} {'hd@1':>5} {'hd@5':>5} | {'en hd@1':>7} {'ru hd@1':>7} "
-              f"| {'held-out hd@1':>13} {'hd@5':>5} | {'build s':>7} {'ms/query':>8}")
+    header = (
+        f"{'model':34} {'ch@1':>5} {'ch@5':>5} {'hd@1':>5} {'hd@5':>5} | {'en hd@1':>7} {'ru hd@1':>7} "
+        f"| {'held-out hd@1':>13} {'hd@5':>5} | {'build s':>7} {'ms/query':>8}"
+    )
     print()
     print(header)
     print("-" * len(header))
     for label, model in models:
         hits, ms = evaluate(model, rows)
-        print(f"{label:34} {pct(hits['ch1'])} {pct(hits['ch5'])} {pct(hits['hd1'])} {pct(hits['hd5'])} | "
-              f"{pct(hits['hd1'], en):>7} {pct(hits['hd1'], ru):>7} | {pct(hits['hd1'], held):>13} "
-              f"{pct(hits['hd5'], held)} | {timings[label]:7.1f} {ms:8.2f}")
+        print(
+            f"{label:34} {pct(hits['ch1'])} {pct(hits['ch5'])} {pct(hits['hd1'])} {pct(hits['hd5'])} | "
+            f"{pct(hits['hd1'], en):>7} {pct(hits['hd1'], ru):>7} | {pct(hits['hd1'], held):>13} "
+            f"{pct(hits['hd5'], held)} | {timings[label]:7.1f} {ms:8.2f}"
+        )
 
     # Mismatch: the right code must stay quiet; a code from another chapter should be flagged.
     rng = random.Random(7)
@@ -126,17 +135,39 @@ def main() -> None:
         while code[:2] == r["hs6"][:2]:
             code = rng.choice(subheadings)
         wrong.append(code)
-    right_flags = [m.flagged for m in check_many([(r["description"], r["hs6"]) for r in rows], suggester=default)]
-    wrong_flags = [m.flagged for m, r in zip(check_many([(r["description"], w) for r, w in zip(rows, wrong, strict=True)],
-                                                         suggester=default), rows, strict=True)]
+    right_flags = [
+        m.flagged for m in check_many([(r["description"], r["hs6"]) for r in rows], suggester=default)
+    ]
+    wrong_flags = [
+        m.flagged
+        for m, r in zip(
+            check_many([(r["description"], w) for r, w in zip(rows, wrong, strict=True)], suggester=default),
+            rows,
+            strict=True,
+        )
+    ]
     print()
     print("mismatch (default suggester, default thresholds):")
-    print(f"  flagged with the right code (false alarms): {pct(right_flags)} %   "
-          f"(en {pct(right_flags, en)}, ru {pct(right_flags, ru)})")
-    print(f"  flagged with a code from another chapter (detections): {pct(wrong_flags)} %   "
-          f"(en {pct(wrong_flags, en)}, ru {pct(wrong_flags, ru)})")
-    vague = ["SPARE PARTS", "general cargo", "FAK", "запчасти", "сборный груз", "personal effects", "samples",
-             "goods", "equipment", "оборудование"]
+    print(
+        f"  flagged with the right code (false alarms): {pct(right_flags)} %   "
+        f"(en {pct(right_flags, en)}, ru {pct(right_flags, ru)})"
+    )
+    print(
+        f"  flagged with a code from another chapter (detections): {pct(wrong_flags)} %   "
+        f"(en {pct(wrong_flags, en)}, ru {pct(wrong_flags, ru)})"
+    )
+    vague = [
+        "SPARE PARTS",
+        "general cargo",
+        "FAK",
+        "запчасти",
+        "сборный груз",
+        "personal effects",
+        "samples",
+        "goods",
+        "equipment",
+        "оборудование",
+    ]
     vague_flags = [m.flagged for m in check_many([(v, "010121") for v in vague], suggester=default)]
     print(f"  vague descriptions flagged against a random code: {sum(vague_flags)} of {len(vague)}")
     print(f"  (examples: {len(default.examples)} for the default, numpy {np.__version__})")

@@ -72,7 +72,9 @@ def test_precursor_data_matches_the_shared_source() -> None:
     if not source.exists():
         pytest.skip("shared data not beside the checkout")
     with source.open(encoding="utf-8") as fh:
-        rows = {(r["cas"].split(" ")[0], r["hs2022"].replace(".", "")[:6], r["table"]) for r in csv.DictReader(fh)}
+        rows = {
+            (r["cas"].split(" ")[0], r["hs2022"].replace(".", "")[:6], r["table"]) for r in csv.DictReader(fh)
+        }
     # The one documented correction (data/SOURCES.md): the source's norfentanyl CAS 1609-66-5 fails
     # the check digit; 1609-66-1 passes.
     rows = {("1609-66-1", hs, t) if cas == "1609-66-5" else (cas, hs, t) for cas, hs, t in rows}

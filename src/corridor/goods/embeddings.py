@@ -40,7 +40,9 @@ class EmbeddingSuggester(KnnSuggester):
 
     name = "minilm-embeddings"
 
-    def __init__(self, items: Sequence[Example] | None = None, model: Any = None, batch_size: int = 128) -> None:
+    def __init__(
+        self, items: Sequence[Example] | None = None, model: Any = None, batch_size: int = 128
+    ) -> None:
         super().__init__(items if items is not None else examples(with_keywords=True))
         self._model = model if model is not None else load_packaged_model()
         self._batch_size = batch_size
