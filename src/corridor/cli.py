@@ -18,6 +18,7 @@ from corridor.exchange.cli import audit_verify as exchange_audit_verify
 from corridor.exchange.cli import register as register_exchange
 from corridor.goods.cli import app as goods_app
 from corridor.ingest.cli import batches_app, ingest_command
+from corridor.maritime.cli import app as maritime_app
 from corridor.risk.cli import profiles_app, risk_app
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ app.add_typer(offices_app, name="offices")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(maritime_app, name="maritime")
 # Exchange between nodes; `corridor audit` (accounts) also gets `verify` and `chain` for the exchange log.
 register_exchange(app)
 audit_app.command("verify")(exchange_audit_verify)

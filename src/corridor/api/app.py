@@ -20,6 +20,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from corridor.db.ready import ready_engine
     from corridor.exchange.routes import install as install_exchange
     from corridor.goods.routes import router as goods_router
+    from corridor.maritime.routes import router as maritime_router
     from corridor.risk.routes import router as risk_router
     from corridor.web.routes import mount_workbench
 
@@ -40,6 +41,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_exchange(app, app.state.engine)
     # Risk routes check their own permissions (view, decide, edit profiles) and the office scope.
     app.include_router(risk_router)
+    app.include_router(maritime_router)
     mount_workbench(app)
 
     @app.get("/", include_in_schema=False)

@@ -281,6 +281,13 @@ class NmeaDecoder:
                     pending.line, "incomplete_multipart", "the next part never arrived", pending.raw
                 )
 
+    def drain(self) -> tuple[list[Position], list[Static], ReadReport]:
+        """What was decoded since the last drain, with its report; multipart parts still waiting stay."""
+        out = (self.positions, self.statics, self.report)
+        self.positions, self.statics = [], []
+        self.report = ReadReport(source=self.report.source, format=self.report.format)
+        return out
+
     def finish(self) -> ReadReport:
         """Declare every multipart message still waiting for a part as incomplete."""
         for pending in self._pending.values():
