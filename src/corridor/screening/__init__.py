@@ -1,0 +1,1 @@
+"""Watch-list and sanctions screening of parties and vessels across scripts and transliterations."""
