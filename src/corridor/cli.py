@@ -20,6 +20,8 @@ from corridor.goods.cli import app as goods_app
 from corridor.ingest.cli import batches_app, ingest_command
 from corridor.maritime.cli import app as maritime_app
 from corridor.risk.cli import profiles_app, risk_app
+from corridor.screening.cli import app as lists_app
+from corridor.screening.cli import screen as screen_command
 
 app = typer.Typer(
     name="corridor",
@@ -46,6 +48,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(maritime_app, name="maritime")
+app.add_typer(lists_app, name="lists")
+app.command("screen")(screen_command)
 # Exchange between nodes; `corridor audit` (accounts) also gets `verify` and `chain` for the exchange log.
 register_exchange(app)
 audit_app.command("verify")(exchange_audit_verify)

@@ -22,6 +22,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from corridor.goods.routes import router as goods_router
     from corridor.maritime.routes import router as maritime_router
     from corridor.risk.routes import router as risk_router
+    from corridor.screening.routes import router as screening_router
     from corridor.web.routes import mount_workbench
 
     app = FastAPI(
@@ -41,6 +42,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_exchange(app, app.state.engine)
     # Risk routes check their own permissions (view, decide, edit profiles) and the office scope.
     app.include_router(risk_router)
+    app.include_router(screening_router)
     app.include_router(maritime_router)
     mount_workbench(app)
 

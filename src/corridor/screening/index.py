@@ -19,7 +19,6 @@ MMSI, tax number ...) with the query are always scored, whatever their name.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -123,7 +122,6 @@ class ScreeningIndex:
                 self._by_identifier.setdefault((scheme, value), []).append(c_idx)
                 if len(value) >= 5:
                     self._by_value.setdefault(value, []).append(c_idx)
-        self._local = threading.local()
         self._owner = np.asarray(owners, dtype=np.int32)
         self._position = np.asarray(positions, dtype=np.int32)
         self.name_count = len(owners)
@@ -131,17 +129,6 @@ class ScreeningIndex:
         self._postings: dict[str, IntArray] = {
             k: np.unique(np.asarray(v, dtype=np.int32)) for k, v in lists.items()
         }
-
-    def _buffer(self) -> npt.NDArray[np.float32]:
-        """A zeroed score per name, reused across queries (one per thread: the API screens in threads).
-
-        A fresh np.zeros per query would cost page faults on every screening.
-        """
-        buffer: npt.NDArray[np.float32] | None = getattr(self._local, "scores", None)
-        if buffer is None:
-            buffer = np.zeros(self.name_count, dtype=np.float32)
-            self._local.scores = buffer
-        return buffer
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -162,8 +149,8 @@ class ScreeningIndex:
         chosen: dict[int, list[int]] = {
             c: list(range(len(self.candidates[c].names))) for c in self._identifier_hits(identifiers)
         }
-        scores: npt.NDArray[np.float32] | None = None
-        reached: list[IntArray] = []
+        arrays: list[IntArray] = []
+        weights: list[float] = []
         for part in form.parts:
             postings = []
             for key in part_keys(part):
@@ -171,21 +158,17 @@ class ScreeningIndex:
                 stats.keys_read += 1
                 if posting is not None and len(posting) <= self._max_df:
                     postings.append(posting)
-            if not postings:
-                continue
-            if scores is None:
-                scores = self._buffer()
             # Each key adds its share of the part's weight, scaled by how rare the key is: a name
             # sharing several keys of a part (several spellings agree) collects more of it.
-            share = part.weight / len(postings)
             for posting in postings:
-                scores[posting] += share * math.log1p(self.name_count / len(posting))
+                arrays.append(posting)
+                weights.append(part.weight / len(postings) * math.log1p(self.name_count / len(posting)))
                 stats.postings_read += len(posting)
-            reached.extend(postings)
-        if scores is not None:
-            touched = np.unique(np.concatenate(reached)) if len(reached) > 1 else reached[0]
-            found = scores[touched]
-            scores[touched] = 0.0  # leave the reusable buffer clean for the next query
+        if arrays:
+            reached = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+            touched, inverse = np.unique(reached, return_inverse=True)
+            per_hit = np.repeat(np.asarray(weights, dtype=np.float64), [len(a) for a in arrays])
+            found = np.bincount(inverse, weights=per_hit, minlength=len(touched))
             if len(touched) > self.max_names:
                 top = np.argpartition(-found, self.max_names)[: self.max_names]
                 touched, found = touched[top], found[top]

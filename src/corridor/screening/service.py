@@ -33,6 +33,7 @@ from corridor.screening.models import (
 from corridor.screening.normalise import abjad_mask, prepare_name, stored_form
 from corridor.screening.sources import read_list
 from corridor.screening.subjects import subject_key
+from corridor.screening.translit import ascii_variant
 
 DEFAULT_CODES = {"ofac-sdn": "ofac-sdn", "un-sc": "un-sc", "ftm": "opensanctions", "csv": "national"}
 DEFAULT_NAMES = {
@@ -92,7 +93,13 @@ class ImportReport:
 
 def _name_rows(entry_id: int, entry: ListEntry) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for position, name in enumerate(entry.names):
+    spellings = [(pos, n) for pos, n in enumerate(entry.names)]
+    # Azerbaijani and Turkish names are also typed without their letters (Xəzər -> Xezer, Ticarət
+    # -> Ticaret) on keyboards and in manifests: file that spelling too.
+    spellings += [
+        (pos, v) for pos, n in enumerate(entry.names) if (v := ascii_variant(n)) and v not in entry.names
+    ]
+    for position, name in spellings:
         form = prepare_name(name, entry.schema)
         if not form.parts:
             continue  # a name of punctuation or an unsupported script only: nothing to compare
@@ -217,13 +224,9 @@ def import_list(
                     for e, d in chunk
                 ],
             )
-        # (dict(result) would take the Result for a mapping: it has a keys() method)
-        ids = {
-            key: eid
-            for key, eid in session.execute(
-                select(ScreeningEntryRow.key, ScreeningEntryRow.id).where(ScreeningEntryRow.list_id == row.id)
-            )
-        }
+        # .all() first: dict(result) would take the Result for a mapping (it has a keys() method)
+        stmt = select(ScreeningEntryRow.key, ScreeningEntryRow.id).where(ScreeningEntryRow.list_id == row.id)
+        ids: dict[str, int] = dict(session.execute(stmt).all())
         for chunk in _chunks(changed):
             session.execute(
                 delete(ScreeningNameRow).where(ScreeningNameRow.entry_id.in_([eid for eid, _, _ in chunk]))

@@ -93,8 +93,8 @@ def _ftm_entry(data: dict[str, Any]) -> ListEntry | str | None:
 
     names = [n for p in _FTM_NAMES for n in values(p)]
     caption = data.get("caption")
-    if isinstance(caption, str) and caption and caption not in names:
-        names.insert(0, caption)
+    if isinstance(caption, str) and caption:
+        names = [caption] + [n for n in names if n != caption]  # the caption names the entry
     if not names:
         parts = [values(p)[:1] for p in ("firstName", "fatherName", "middleName", "lastName")]
         composed = " ".join(v[0] for v in parts if v)

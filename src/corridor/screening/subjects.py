@@ -14,16 +14,16 @@ from corridor.screening.normalise import prepare_name
 def subject_key(name: str | None, identifiers: Iterable[tuple[str, str]] = ()) -> str:
     """The key of a screened party or vessel: its strongest identifier, else its name.
 
-    The name form is transliterated, stripped of legal forms and sorted by part, so "ООО Каспий"
-    and "Kaspiy LLC", or "KUZMENKO Vitaly" and "Vitaly Kuzmenko", are one subject: a false positive
+    The name form is transliterated, stripped of legal forms, folded phonetically and sorted by
+    part, so "ООО Каспий" and "Kaspiy LLC", "Гусейнов Рза" and "Rza Huseynov" are one subject: a false positive
     cleared for one spelling stays cleared for the other.
     """
     strong = sorted(i for i in identifiers if i[0] in STRONG_ID_SCHEMES)
     if strong:
         scheme, value = strong[0]
         return f"id:{scheme}:{value}"
-    latin = prepare_name(name or "").latin
-    return "name:" + " ".join(sorted(latin.split()))[:290]
+    folded = [p.folded for p in prepare_name(name or "").parts]
+    return "name:" + " ".join(sorted(folded))[:290]
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,3 +117,19 @@ def transliterate(text: str) -> str:
     text = text.replace("İ", "i").lower()
     words = (transliterate_word(w) for w in re.split(r"[^\w]+|_", text) if w)
     return " ".join(w for w in words if w)
+
+
+_ASCII_TYPING = str.maketrans({"ə": "e", "Ə": "E", "ı": "i", "İ": "I"})
+
+
+def ascii_variant(text: str) -> str | None:
+    """How a name with Azerbaijani/Turkish letters is typed on a plain keyboard, or None.
+
+    ş -> s, ç -> c, ğ -> g, ə -> e, ı -> i, ö -> o, ü -> u, and x, q, c kept: "Xəzər Qaz Ticarət"
+    -> "Xezer Qaz Ticaret". transliterate() gives the English spelling (Khazar Gaz Tijarat); lists
+    and manifests use both, so importers file both.
+    """
+    if not any(ch in _TURKIC_MARKERS for ch in text):
+        return None
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_TYPING))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
