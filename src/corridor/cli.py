@@ -20,6 +20,7 @@ from corridor.goods.cli import app as goods_app
 from corridor.ingest.cli import batches_app, ingest_command
 from corridor.maritime.cli import app as maritime_app
 from corridor.risk.cli import profiles_app, risk_app
+from corridor.seizures.cli import app as seizures_app
 from corridor.screening.cli import app as lists_app
 from corridor.screening.cli import screen as screen_command
 
@@ -48,6 +49,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(maritime_app, name="maritime")
+app.add_typer(seizures_app, name="seizures")
 app.add_typer(lists_app, name="lists")
 app.command("screen")(screen_command)
 # Exchange between nodes; `corridor audit` (accounts) also gets `verify` and `chain` for the exchange log.
@@ -235,6 +237,9 @@ def demo_setup(
         f"demo data: {report.total('accepted')} new, {report.total('duplicates')} already loaded, "
         f"{report.total('rejected')} rejected → {settings.effective_database_url}"
     )
+    from corridor.seizures.demo import load as load_demo_seizures
+
+    err.print(f"demo seizures (a year along the corridors): {load_demo_seizures(engine, seed)}")
     from corridor.accounts.demo import DEMO_ACCOUNTS, create_demo_accounts
 
     created = create_demo_accounts(engine)

@@ -22,6 +22,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from corridor.goods.routes import router as goods_router
     from corridor.maritime.routes import router as maritime_router
     from corridor.risk.routes import router as risk_router
+    from corridor.seizures.routes import router as seizures_router
     from corridor.screening.routes import router as screening_router
     from corridor.web.routes import mount_workbench
 
@@ -44,6 +45,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(risk_router)
     app.include_router(screening_router)
     app.include_router(maritime_router)
+    # Seizure records and analytics check their own permissions and the office scope.
+    app.include_router(seizures_router)
     mount_workbench(app)
 
     @app.get("/", include_in_schema=False)

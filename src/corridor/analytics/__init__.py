@@ -1,0 +1,1 @@
+"""Seizure analytics: aggregates, trends, map layers (points, flows, H3 hexagons), charts and reports."""
