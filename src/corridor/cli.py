@@ -19,6 +19,7 @@ from corridor.exchange.cli import register as register_exchange
 from corridor.goods.cli import app as goods_app
 from corridor.ingest.cli import batches_app, ingest_command
 from corridor.maritime.cli import app as maritime_app
+from corridor.model.cli import model_app
 from corridor.risk.cli import profiles_app, risk_app
 from corridor.seizures.cli import app as seizures_app
 from corridor.screening.cli import app as lists_app
@@ -48,6 +49,7 @@ app.add_typer(offices_app, name="offices")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(model_app, name="model")
 app.add_typer(maritime_app, name="maritime")
 app.add_typer(seizures_app, name="seizures")
 app.add_typer(lists_app, name="lists")

@@ -21,6 +21,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from corridor.exchange.routes import install as install_exchange
     from corridor.goods.routes import router as goods_router
     from corridor.maritime.routes import router as maritime_router
+    from corridor.model.routes import router as model_router
     from corridor.risk.routes import router as risk_router
     from corridor.seizures.routes import router as seizures_router
     from corridor.screening.routes import router as screening_router
@@ -44,6 +45,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     # Risk routes check their own permissions (view, decide, edit profiles) and the office scope.
     app.include_router(risk_router)
     app.include_router(screening_router)
+    # Model routes check their own permissions too (view; activate/rollback need edit_profiles).
+    app.include_router(model_router)
     app.include_router(maritime_router)
     # Seizure records and analytics check their own permissions and the office scope.
     app.include_router(seizures_router)
