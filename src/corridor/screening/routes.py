@@ -88,7 +88,7 @@ def decide(body: DecisionIn, engine: EngineDep, auth: Decider) -> dict[str, Any]
         engine,
         subject=body.subject,
         identifiers=pairs,
-        list_code=body.list,
+        list_code=body.list_code,
         entry_key=body.entry_key,
         decision=body.decision,
         note=body.note,

@@ -64,9 +64,12 @@ class BatchScreenOut(BaseModel):
 
 
 class DecisionIn(_In):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
     subject: str = Field(min_length=1, max_length=300, description="the screened name")
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
-    list: str = Field(min_length=1, max_length=40)
+    # "list" in JSON; another attribute name, since a field called list shadows the type in annotations
+    list_code: str = Field(min_length=1, max_length=40, alias="list")
     entry_key: str = Field(min_length=1, max_length=100)
     decision: Literal["true_match", "false_positive"]
     note: str | None = Field(default=None, max_length=2000)
