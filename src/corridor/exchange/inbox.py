@@ -55,7 +55,7 @@ class Received:
     needs_apply: bool
 
 
-def _refuse(
+def record_refusal(
     engine: Engine,
     error: Refused,
     *,
@@ -369,7 +369,7 @@ def receive(
     except Refused as error:
         if isinstance(error, Busy) or error.recorded:
             raise
-        raise _refuse(
+        raise record_refusal(
             engine, error, raw_size=len(raw), remote=remote, sender=sender, message_id=message_id
         ) from None
     except OperationalError as error:

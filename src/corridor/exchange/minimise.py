@@ -8,15 +8,19 @@ consignment. A profile removes paths after the allow-list is applied.
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
 from collections.abc import Sequence
 from typing import Any
 
 from corridor.domain.errors import InvalidInput
 
 # Personal data: names, addresses and identifiers of parties and persons. Roles and countries stay,
-# because a partner's risk rules need them and they identify nobody.
+# because a partner's risk rules need them and they identify nobody. Names are replaced by a keyed
+# pseudonym (HMAC with a key only the sending node holds): the partner can still see that two
+# consignments share a consignor, and the documents stay valid, but cannot learn who it is.
+_PSEUDONYMS = ("/consignments/parties/name", "/party/name", "/persons/name")
 _PERSONAL = (
-    "/consignments/parties/name",
     "/consignments/parties/address",
     "/consignments/parties/city",
     "/consignments/parties/postcode",
@@ -24,10 +28,8 @@ _PERSONAL = (
     "/consignments/carrier/address",
     "/consignments/carrier/postcode",
     "/consignments/carrier/city",
-    "/party/name",
     "/party/address",
     "/party/identifiers",
-    "/persons/name",
 )
 # Commercial data some administrations may not share: declared values and freight terms.
 _COMMERCIAL = ("/consignments/goods/value", "/consignments/freight_payment")
@@ -98,11 +100,31 @@ def _keep(node: Any, trees: list[list[str]]) -> Any:
     return kept
 
 
-def minimise(payload: dict[str, Any], profile: str, fields: Sequence[str] | None) -> dict[str, Any]:
+def _pseudonymise(node: Any, parts: list[str], key: bytes) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _pseudonymise(item, parts, key)
+        return
+    if not isinstance(node, dict) or not parts or parts[0] not in node:
+        return
+    if len(parts) > 1:
+        _pseudonymise(node[parts[0]], parts[1:], key)
+    elif isinstance(node[parts[0]], str):
+        folded = " ".join(node[parts[0]].lower().split()).encode("utf-8")
+        node[parts[0]] = "withheld:" + hmac.new(key, folded, hashlib.sha256).hexdigest()[:16]
+
+
+def minimise(
+    payload: dict[str, Any], profile: str, fields: Sequence[str] | None, *, pseudonym_key: bytes = b""
+) -> dict[str, Any]:
     """A copy of the payload with only what the agreement allows."""
     result = copy.deepcopy(payload)
     if fields is not None:
         result = _keep(result, [_split(p) for p in fields])
-    for pointer in PROFILES[check_profile(profile)]:
+    removed = PROFILES[check_profile(profile)]
+    if any(p in removed for p in _PERSONAL):
+        for pointer in _PSEUDONYMS:
+            _pseudonymise(result, _split(pointer), pseudonym_key or b"corridor")
+    for pointer in removed:
         _remove(result, _split(pointer))
     return result

@@ -16,7 +16,7 @@ from corridor.api.deps import EngineDep, SessionDep
 from corridor.domain.errors import Forbidden
 from corridor.exchange import alerts, audit, identity, service
 from corridor.exchange.errors import Malformed, Oversized, Refused
-from corridor.exchange.inbox import apply_pending, receive
+from corridor.exchange.inbox import apply_pending, receive, record_refusal
 from corridor.exchange.messages import payload_json_schemas
 from corridor.exchange.schemas import (
     AgreementIn,
@@ -89,9 +89,15 @@ async def receive_messages(
     node = _node(settings)
     remote = request.client.host if request.client else None
     ndjson = request.headers.get("content-type", "").startswith("application/x-ndjson")
-    raw = await _read_limited(
-        request, settings.exchange_max_batch_bytes if ndjson else settings.exchange_max_message_bytes
-    )
+    limit = settings.exchange_max_batch_bytes if ndjson else settings.exchange_max_message_bytes
+    try:
+        raw = await _read_limited(request, limit)
+    except Oversized:
+        size = int(request.headers.get("content-length") or 0)
+        refusal = await run_in_threadpool(
+            record_refusal, engine, error, raw_size=size, remote=remote, sender=None, message_id=None
+        )
+        raise refusal from None
     if not ndjson:
         received = await run_in_threadpool(receive, engine, node, settings, raw, remote=remote)
         if received.needs_apply:

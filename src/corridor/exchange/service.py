@@ -7,6 +7,7 @@ case here commits once, together with its audit-log entries.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -506,6 +507,12 @@ def _received_from(
     return session.scalars(query).first() is not None
 
 
+def pseudonym_key(identity: NodeIdentity, partner: str) -> bytes:
+    """A key per partner that only this node can derive: pseudonyms differ between partners."""
+    secret = identity.signing_keys.signing.private_bytes_raw()
+    return hashlib.sha256(b"corridor-pseudonym/1|" + secret + b"|" + partner.encode("utf-8")).digest()
+
+
 def send_rule(
     session: Session,
     identity: NodeIdentity,
@@ -643,7 +650,7 @@ def _enqueue(
     for name in dict.fromkeys(recipients):
         partner = get_partner(session, name)
         profile, fields = send_rule(session, identity, partner, kind, payload, group_row)
-        minimised = minimise(payload, profile, fields)
+        minimised = minimise(payload, profile, fields, pseudonym_key=pseudonym_key(identity, name))
         try:
             validate_payload(kind.value, CURRENT_VERSION, minimised)
         except Exception as error:
