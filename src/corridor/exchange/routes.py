@@ -92,12 +92,13 @@ async def receive_messages(
     limit = settings.exchange_max_batch_bytes if ndjson else settings.exchange_max_message_bytes
     try:
         raw = await _read_limited(request, limit)
-    except Oversized:
+    except Oversized as too_big:
         size = int(request.headers.get("content-length") or 0)
-        refusal = await run_in_threadpool(
-            record_refusal, engine, error, raw_size=size, remote=remote, sender=None, message_id=None
+        # Logged and kept in the rejection table like every other refusal, then answered with 413.
+        refused = await run_in_threadpool(
+            record_refusal, engine, too_big, raw_size=size, remote=remote, sender=None, message_id=None
         )
-        raise refusal from None
+        raise refused from None
     if not ndjson:
         received = await run_in_threadpool(receive, engine, node, settings, raw, remote=remote)
         if received.needs_apply:
