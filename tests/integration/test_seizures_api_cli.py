@@ -214,3 +214,27 @@ def test_cli_add_import_export_stats_report(tmp_path: Path, fresh_cli: None) -> 
     party = shown["parties"][0]["id"]
     watched = runner.invoke(app, ["seizures", "watch", "CLI-1", "--party", str(party), "--json"])
     assert json.loads(watched.stdout)["added"][0]["entry"] == "Khorgos Silk Logistics TOO"
+
+
+def test_workbench_page_shows_figures_and_map(engine: Engine) -> None:
+    import re
+
+    token(engine, "analyst", "administrator")
+    api = TestClient(create_app(engine), headers={"Authorization": f"Bearer {token(engine, 'api', 'administrator')}"})
+    assert api.post("/seizures/import", files={"file": ("y.csv", to_bytes(generate(6, count=40), "csv"))}).status_code == 200
+    browser = TestClient(create_app(engine))
+    page = browser.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    logged = browser.post(
+        "/login",
+        data={"username": "analyst", "password": "analyst-password-1", "csrf_token": csrf.group(1), "next": "/queue"},
+        follow_redirects=False,
+    )
+    assert logged.status_code == 303, logged.text
+    shown = browser.get("/analytics/seizures")
+    assert shown.status_code == 200
+    assert "Seizure database" in shown.text and 'id="cen-map"' in shown.text and "/seizures/report?month=" in shown.text
+    # The map's layers come from the API with the page's cookie.
+    assert browser.get("/seizures/map/hexagons.geojson").json()["features"]
+    assert browser.get("/analytics/seizures", params={"since": "2026-13"}).status_code == 422
