@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corridor.screening.matcher import compare_names
+from corridor.screening.matcher import DEFAULT_THRESHOLD, compare_names
 from corridor.screening.normalise import prepare_name
 from corridor.screening.phonetic import fold, skeleton
 from corridor.screening.translit import transliterate
@@ -78,12 +78,12 @@ def score(a: str, b: str, person: bool = True) -> float:
     ],
 )
 def test_the_same_name_across_scripts_and_spellings_matches(a: str, b: str) -> None:
-    assert score(a, b) >= 0.8, (a, b)
+    assert score(a, b) >= DEFAULT_THRESHOLD, (a, b)
 
 
 def test_legal_forms_in_three_languages_are_the_same_company() -> None:
     assert score("Caspian Oil Trading MMC", "Caspian Oil Trading LLC", False) == 1.0
-    assert score("Caspian Oil Trading MMC", "ООО Каспиан Ойл Трейдинг", False) >= 0.8
+    assert score("Caspian Oil Trading MMC", "ООО Каспиан Ойл Трейдинг", False) >= DEFAULT_THRESHOLD
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_legal_forms_in_three_languages_are_the_same_company() -> None:
     ],
 )
 def test_hard_negatives_stay_below_the_threshold(a: str, b: str, person: bool) -> None:
-    assert score(a, b, person) < 0.8, (a, b)
+    assert score(a, b, person) < DEFAULT_THRESHOLD, (a, b)
 
 
 def test_short_parts_get_fuzzy_tolerance() -> None:

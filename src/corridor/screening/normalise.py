@@ -12,11 +12,12 @@ name part.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from corridor.screening.phonetic import fold, skeleton
-from corridor.screening.translit import is_abjad, transliterate
+from corridor.screening.translit import ascii_variant, is_abjad, transliterate
 
 LEGAL_FORM_SOURCES: tuple[str, ...] = (
     # English and international abbreviations
@@ -155,24 +156,39 @@ def _strip_legal_forms(tokens: list[str]) -> tuple[int, int, list[str]]:
     return start, end, removed
 
 
-def part_weight(latin: str) -> float:
+@lru_cache(maxsize=1)
+def legal_words() -> frozenset[str]:
+    """Every word of every legal form (company, limited, joint, stock, ooo ...)."""
+    return frozenset(w for form in legal_forms() for w in form if len(w) > 1)
+
+
+MINOR = 0.5  # weight of parts that carry little identity; below 1 they never make a substitution
+
+
+def part_weight(latin: str, organisation: bool = False) -> float:
     if latin in PARTICLES:
-        return 0.5
+        return MINOR
+    if organisation and latin in legal_words():
+        # A legal-form word left inside a name ("Fifth Element Trading Limited Liability") says
+        # little about which company it is, wherever it stands.
+        return 0.3
     if len(latin) == 1:
         return 0.5
     return float(min(len(latin), 8))
 
 
-def make_part(latin: str, abjad: bool) -> Part:
+def make_part(latin: str, abjad: bool, organisation: bool = False) -> Part:
     folded = fold(latin)
-    return Part(latin, folded, skeleton(folded), abjad, part_weight(latin))
+    return Part(latin, folded, skeleton(folded), abjad, part_weight(latin, organisation))
 
 
-def stored_form(original: str, latin: str, folded: str, abjad: int, legal: str) -> NameForm:
+def stored_form(
+    original: str, latin: str, folded: str, abjad: int, legal: str, schema: str | None = None
+) -> NameForm:
     """A NameForm rebuilt from its stored columns (see models.ScreeningNameRow), without re-normalising."""
     latins, folds = latin.split(), folded.split()
     parts = tuple(
-        Part(lat, fol, skeleton(fol), bool(abjad >> i & 1), part_weight(lat))
+        Part(lat, fol, skeleton(fol), bool(abjad >> i & 1), part_weight(lat, schema != PERSON))
         for i, (lat, fol) in enumerate(zip(latins, folds, strict=True))
     )
     return NameForm(original, latin, parts, tuple(f for f in legal.split("|") if f))
@@ -190,7 +206,7 @@ def prepare_name(text: str, schema: str | None = None) -> NameForm:
     start, end = 0, len(tokens)
     if schema != PERSON:
         start, end, removed = _strip_legal_forms(tokens)
-    parts = tuple(make_part(w, a) for w, a in words[start:end])
+    parts = tuple(make_part(w, a, schema != PERSON) for w, a in words[start:end])
     return NameForm(text, " ".join(tokens[start:end]), parts, tuple(removed))
 
 
@@ -204,3 +220,15 @@ def transliterate_tokens(text: str) -> list[tuple[str, bool]]:
         abjad = is_abjad(raw)
         flagged.extend((w, abjad) for w in transliterate(raw).split())
     return flagged
+
+
+def entry_name_forms(names: Sequence[str], schema: str | None) -> list[tuple[int, NameForm]]:
+    """The prepared forms a list entry is filed under: (position of the name, form).
+
+    Azerbaijani and Turkish names are also typed without their letters (Xəzər -> Xezer, Ticarət ->
+    Ticaret) on keyboards and in manifests, so that spelling is filed too.
+    """
+    spellings = list(enumerate(names))
+    spellings += [(i, v) for i, n in enumerate(names) if (v := ascii_variant(n)) and v not in names]
+    forms = [(i, prepare_name(n, schema)) for i, n in spellings]
+    return [(i, f) for i, f in forms if f.parts]

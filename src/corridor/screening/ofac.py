@@ -54,6 +54,7 @@ def person_order(name: str) -> str:
         last, _, first = name.partition(",")
         if first.strip():
             return f"{first.strip()} {last.strip()}"
+        return last.strip()  # "DERWISH," : a surname alone
     return name.strip()
 
 

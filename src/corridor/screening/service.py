@@ -30,10 +30,9 @@ from corridor.screening.models import (
     ScreeningListVersionRow,
     ScreeningNameRow,
 )
-from corridor.screening.normalise import abjad_mask, prepare_name, stored_form
+from corridor.screening.normalise import abjad_mask, entry_name_forms, stored_form
 from corridor.screening.sources import read_list
 from corridor.screening.subjects import subject_key
-from corridor.screening.translit import ascii_variant
 
 DEFAULT_CODES = {"ofac-sdn": "ofac-sdn", "un-sc": "un-sc", "ftm": "opensanctions", "csv": "national"}
 DEFAULT_NAMES = {
@@ -93,21 +92,12 @@ class ImportReport:
 
 def _name_rows(entry_id: int, entry: ListEntry) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    spellings = [(pos, n) for pos, n in enumerate(entry.names)]
-    # Azerbaijani and Turkish names are also typed without their letters (Xəzər -> Xezer, Ticarət
-    # -> Ticaret) on keyboards and in manifests: file that spelling too.
-    spellings += [
-        (pos, v) for pos, n in enumerate(entry.names) if (v := ascii_variant(n)) and v not in entry.names
-    ]
-    for position, name in spellings:
-        form = prepare_name(name, entry.schema)
-        if not form.parts:
-            continue  # a name of punctuation or an unsupported script only: nothing to compare
+    for position, form in entry_name_forms(entry.names, entry.schema):
         rows.append(
             {
                 "entry_id": entry_id,
                 "position": position,
-                "name": name,
+                "name": form.original,
                 "latin": form.latin,
                 "folded": " ".join(p.folded for p in form.parts),
                 "abjad": abjad_mask(form),
@@ -373,7 +363,7 @@ def build_index(session: Session, signature: str) -> ScreeningIndex:
     for eid, name, latin, folded, abjad, legal, name_keys_text in session.execute(names):
         cand = by_id.get(eid)
         if cand is not None:
-            cand.names.append(stored_form(name, latin, folded, abjad, legal))
+            cand.names.append(stored_form(name, latin, folded, abjad, legal, cand.schema))
             keys[eid].append(name_keys_text.split())
     usable = [c for c in by_id.values() if c.names or c.identifiers]
     return ScreeningIndex(usable, signature=signature, name_keys_by_entry=[keys[c.entry_id] for c in usable])
