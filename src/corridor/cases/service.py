@@ -406,15 +406,21 @@ def party_history(
     if scope is not None:
         stmt = stmt.where(ConsignmentRow.office.in_(list(scope)))
     rows = session.execute(
-        stmt.order_by(ConsignmentRow.eta.desc(), ConsignmentRow.id.desc()).limit(limit)
+        stmt.order_by(ConsignmentRow.eta.desc(), ConsignmentRow.id.desc()).limit(limit * 4)
     ).all()
-    ids = [c.id for _, _, c in rows]
-    results: dict[int, str] = {}
+    # One line per consignment, listing every party it shares with this one.
+    merged: dict[int, dict[str, Any]] = {}
+    for role, name, c in rows:
+        entry = merged.setdefault(c.id, {"row": c, "parties": [], "result": None})
+        if (role, name) not in entry["parties"]:
+            entry["parties"].append((role, name))
+    entries = list(merged.values())[:limit]
+    ids = [e["row"].id for e in entries]
     if ids:
         for insp in session.scalars(
             select(InspectionRow)
             .where(InspectionRow.consignment_id.in_(ids))
             .order_by(InspectionRow.inspected_at)
         ):
-            results[insp.consignment_id] = insp.result
-    return [{"role": role, "name": name, "row": c, "result": results.get(c.id)} for role, name, c in rows]
+            merged[insp.consignment_id]["result"] = insp.result
+    return entries

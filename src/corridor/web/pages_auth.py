@@ -148,7 +148,10 @@ def change_locale(
     next: Annotated[str, Form()] = "/queue",
 ) -> Response:
     set_locale(session, auth.user, locale)
-    return RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    # Also remembered by the browser, so that the log-in page after a time-out speaks the same language.
+    response.set_cookie(LANG_COOKIE, locale, httponly=True, samesite="lax", path="/", max_age=365 * 86400)
+    return response
 
 
 @router.get("/lang/{code}")

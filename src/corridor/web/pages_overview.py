@@ -40,6 +40,7 @@ from corridor.web.errors import mark_web
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(mark_web)])
 
+LANE_ORDER = ("red", "yellow", "blue", "green", "none")
 MODE_COLOURS = {
     "sea": "#0b4f6c",
     "road": "#d4a017",
@@ -95,12 +96,21 @@ def map_data(
     )
     if scope is not None:
         stmt = stmt.where(ConsignmentRow.office.in_(list(scope)))
-    routes: Counter[tuple[str, str, str]] = Counter()
+    # One line per route, in the colour of its riskiest consignment, so that red is never hidden under green.
+    routes: Counter[tuple[str, str]] = Counter()
+    worst: dict[tuple[str, str], str] = {}
     for loading, discharge, lane in session.execute(stmt):
         if loading and discharge:
-            routes[(loading, discharge, lane or "none")] += 1
+            key = (loading, discharge)
+            routes[key] += 1
+            current = worst.get(key, "none")
+            if LANE_ORDER.index(lane or "none") < LANE_ORDER.index(current):
+                worst[key] = lane
+            else:
+                worst.setdefault(key, current)
     features: list[dict[str, Any]] = []
-    for (loading, discharge, lane), count in routes.items():
+    for (loading, discharge), count in routes.items():
+        lane = worst[(loading, discharge)]
         a_loc, b_loc = location(loading), location(discharge)
         if not (a_loc and b_loc and a_loc.lat is not None and b_loc.lat is not None):
             continue

@@ -4,7 +4,8 @@
 const LANE_COLOURS = { red: "#c0392b", yellow: "#d4a017", green: "#2e8b57", blue: "#2c6fbb", none: "#8a94a3" };
 
 async function corridorBaseMap(element) {
-  const map = L.map(element, { zoomSnap: 0.5, attributionControl: true, worldCopyJump: true });
+  // A view first: Leaflet cannot add layers to a map that has no centre and zoom yet.
+  const map = L.map(element, { zoomSnap: 0.5, attributionControl: true, worldCopyJump: true }).setView([40.4, 49.9], 5);
   map.attributionControl.addAttribution("Natural Earth");
   const response = await fetch("/geo/countries.geojson");
   const countries = await response.json();
@@ -35,18 +36,18 @@ async function corridorRouteMap(element) {
 
 async function corridorOverviewMap(element) {
   const map = await corridorBaseMap(element);
-  map.setView([40.5, 50], 4.5);
   const response = await fetch(element.dataset.source);
   const data = await response.json();
-  L.geoJSON(data, {
+  const layer = L.geoJSON(data, {
     style: (f) => ({ color: laneColour(f.properties.lane), weight: 1 + Math.min(4, f.properties.count / 5), opacity: 0.75 }),
     pointToLayer: (f, latlng) => L.circleMarker(latlng, {
       radius: f.properties.kind === "seizure" ? 7 : 6,
       color: f.properties.kind === "seizure" ? "#c0392b" : "#0b4f6c",
       fillColor: f.properties.kind === "seizure" ? "#c0392b" : "#fff", fillOpacity: 0.9, weight: 2,
     }),
-    onEachFeature: (f, layer) => layer.bindTooltip(f.properties.label),
+    onEachFeature: (f, item) => item.bindTooltip(f.properties.label),
   }).addTo(map);
+  if (data.features.length > 0) { map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 7 }); }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
