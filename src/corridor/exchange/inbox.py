@@ -11,6 +11,7 @@ row left `received` by a crash.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -384,8 +385,18 @@ def _error_from(body: dict[str, Any]) -> Refused:
     return cls(str(body.get("detail")), where=body.get("where"))
 
 
+_APPLYING = threading.Lock()
+
+
 def apply_pending(engine: Engine, *, limit: int = 50) -> int:
     """Ingest the cargo reports stored but not yet applied (also what a crash left half done)."""
+    # The request's background task and the deliverer's pass both call this: one at a time in a
+    # process, so that the recorded result is the ingestion that stored the data, not its echo.
+    with _APPLYING:
+        return _apply_pending(engine, limit)
+
+
+def _apply_pending(engine: Engine, limit: int) -> int:
     from corridor.ingest.service import ingest_documents
 
     with Session(engine) as session:
