@@ -242,6 +242,11 @@ def demo_setup(
     from corridor.seizures.demo import load as load_demo_seizures
 
     err.print(f"demo seizures (a year along the corridors): {load_demo_seizures(engine, seed)}")
+    from corridor.risk.service import assess_pending
+
+    # The queue ranks by the risk engine's assessments: score every stored consignment not yet assessed.
+    assessed = sum(len(r.consignment_ids) for r in assess_pending(engine))
+    err.print(f"risk assessments: {assessed} consignments assessed")
     from corridor.accounts.demo import DEMO_ACCOUNTS, create_demo_accounts
 
     created = create_demo_accounts(engine)
