@@ -17,7 +17,7 @@ import shapely
 from corridor.maritime.config import GapConfig, GeofenceConfig, LoiterConfig, SpoofConfig
 from corridor.maritime.events import Event, nearest_platform, point, sample_path
 from corridor.maritime.geo import KNOT_MS, haversine_expr
-from corridor.maritime.tracks import prepare, with_steps
+from corridor.maritime.tracks import prepare, vshift, with_steps
 from corridor.maritime.zones import Zone
 
 
@@ -38,9 +38,9 @@ def detect_gaps(clean: pl.DataFrame, cfg: GapConfig, as_of: datetime | None = No
         .agg(pl.len().alias("prior_positions"))
     )
     frame = clean.with_columns(counts["prior_positions"]).with_columns(
-        pl.col("ts").shift(-1).over("vessel").alias("next_ts"),
-        pl.col("lat").shift(-1).over("vessel").alias("next_lat"),
-        pl.col("lon").shift(-1).over("vessel").alias("next_lon"),
+        vshift(pl.col("ts"), -1).alias("next_ts"),
+        vshift(pl.col("lat"), -1).alias("next_lat"),
+        vshift(pl.col("lon"), -1).alias("next_lon"),
     )
     frame = frame.with_columns(
         pl.coalesce(pl.col("next_ts"), pl.lit(as_of) if cfg.open_ended else pl.lit(None)).alias("until")
@@ -95,10 +95,11 @@ def detect_loitering(clean: pl.DataFrame, cfg: LoiterConfig) -> list[Event]:
         return []
     frame = clean.with_columns(_speed_expr().alias("speed"))
     slow = (pl.col("speed") < cfg.max_speed_knots).fill_null(False)
-    new_run = (slow != slow.shift(1).over("vessel")).fill_null(True) | (
+    new_run = (slow != vshift(slow, 1)).fill_null(True) | (
         pl.col("dt_s") > cfg.max_break_minutes * 60
     ).fill_null(True)
-    frame = frame.with_columns(slow.alias("slow"), new_run.cum_sum().over("vessel").alias("run"))
+    # Every vessel starts a new run (vshift is null across vessels), so run numbers are unique overall.
+    frame = frame.with_columns(slow.alias("slow"), new_run.cum_sum().alias("run"))
     runs = (
         frame.filter(pl.col("slow"))
         .group_by("vessel", "run", maintain_order=True)
@@ -159,18 +160,15 @@ def detect_spoofing(positions: pl.DataFrame, cfg: SpoofConfig) -> list[Event]:
     if positions.is_empty():
         return []
     frame = with_steps(prepare(positions)).with_columns(
-        pl.col("ts").shift(1).over("vessel").alias("from_ts"),
-        pl.col("lat").shift(1).over("vessel").alias("from_lat"),
-        pl.col("lon").shift(1).over("vessel").alias("from_lon"),
+        vshift(pl.col("ts"), 1).alias("from_ts"),
+        vshift(pl.col("lat"), 1).alias("from_lat"),
+        vshift(pl.col("lon"), 1).alias("from_lon"),
     )
     jumps = frame.filter(
         (pl.col("step_m") > cfg.min_jump_m) & (pl.col("implied_kn") > cfg.max_speed_knots)
     ).with_columns(
         (
-            (
-                (pl.col("ts") - pl.col("ts").shift(1).over("vessel")).dt.total_seconds()
-                > cfg.merge_minutes * 60
-            )
+            ((pl.col("ts") - vshift(pl.col("ts"), 1)).dt.total_seconds() > cfg.merge_minutes * 60)
             .fill_null(True)
             .cum_sum()
             .over("vessel")
