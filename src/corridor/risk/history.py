@@ -25,6 +25,10 @@ UNIT_VALUES_SCHEMA: dict[str, pl.DataType] = {
 
 # Consignor -> consignee pairs are sighted under a key that cannot clash with a party key.
 PAIR_SEPARATOR = " => "
+# The roles whose sightings make a party "seen before". Carriers and notify parties are left out: a
+# carrier appears on a large share of all consignments, and loading its every sighting for each batch
+# would cost more than the rest of an assessment, for an indicator nobody reads.
+HISTORY_ROLES: tuple[str, ...] = ("consignor", "consignee", "declarant", "freight_forwarder")
 
 # Approximate rates to US dollars, used only to compare unit values across currencies within an HS-6
 # subheading; configurable per deployment (IndicatorConfig.rates_to_usd).
@@ -80,13 +84,11 @@ class History:
 
 def sightings(consignments: pl.DataFrame) -> pl.DataFrame:
     """(key, t, ckey) for every party of every consignment and for its consignor => consignee pair."""
-    from corridor.risk.fields import PARTY_ROLES
-
     parts = [
         consignments.select(
             pl.col(f"{role}.key").alias("key"), pl.col("_ref_at").alias("t"), pl.col("_key").alias("ckey")
         )
-        for role in PARTY_ROLES
+        for role in HISTORY_ROLES
     ]
     parts.append(
         consignments.select(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.risk.fields import PARTY_ROLES, FieldSpec, Kind, Level
 from corridor.risk.flatten import Frames
-from corridor.risk.history import DEFAULT_RATES_TO_USD, PAIR_SEPARATOR, History, sightings, unit_value_exprs
+from corridor.risk.history import DEFAULT_RATES_TO_USD, PAIR_SEPARATOR, History, unit_value_exprs
 from corridor.risk.lists import NamedList, precursors, strategic_items
 from corridor.risk.watchlist import NamedListWatchlist, WatchlistLookup, WatchQuery
 
@@ -130,19 +130,24 @@ def _add_goods(ctx: IndicatorContext, *exprs: pl.Expr) -> None:
     ("route.illogical", "consignment", "bool", "back-tracking or round-trip routing"),
 )
 def _route(ctx: IndicatorContext) -> None:
-    countries = pl.lit(ctx.list_items(ctx.config.high_risk_countries), dtype=pl.List(pl.String))
-    ports = pl.lit(ctx.list_items(ctx.config.high_risk_ports), dtype=pl.List(pl.String))
+    countries = ctx.list_items(ctx.config.high_risk_countries)
+    ports = ctx.list_items(ctx.config.high_risk_ports)
     route = pl.col("route.countries")
     inner = route.list.slice(1, pl.max_horizontal(route.list.len() - 2, 0))
     transit = pl.concat_list(pl.col("transit_countries"), inner)
+    with_origin = pl.concat_list(route, pl.col("origin_country").fill_null(pl.lit("")))
     _add(
         ctx,
-        pl.concat_list(route, pl.col("origin_country").fill_null(pl.lit("")))
-        .list.set_intersection(countries)
+        with_origin.list.eval(pl.element().filter(pl.element().is_in(countries)))
+        .list.unique()
         .list.sort()
         .alias("route.high_risk_countries"),
-        (transit.list.set_intersection(countries).list.len() > 0).alias("route.high_risk_transit"),
-        pl.col("route.ports").list.set_intersection(ports).list.sort().alias("route.high_risk_ports"),
+        transit.list.eval(pl.element().is_in(countries)).list.any().alias("route.high_risk_transit"),
+        pl.col("route.ports")
+        .list.eval(pl.element().filter(pl.element().is_in(ports)))
+        .list.unique()
+        .list.sort()
+        .alias("route.high_risk_ports"),
         pl.col("_transhipments").cast(pl.Float64).alias("route.transhipments"),
         (
             (route.list.len() > route.list.n_unique())
@@ -176,44 +181,53 @@ def _route(ctx: IndicatorContext) -> None:
 )
 def _party_history(ctx: IndicatorContext) -> None:
     cons = ctx.frames.consignments
-    batch = sightings(cons)
+    roles = ("consignor", "consignee", "pair", "declarant", "freight_forwarder")
+    key_of = {r: pl.col(f"{r}.key") for r in roles if r != "pair"}
+    key_of["pair"] = pl.col("consignor.key") + PAIR_SEPARATOR + pl.col("consignee.key")
+    # Keys and consignment keys are hashed once: grouping, ranking and joining integers is much
+    # faster than strings on a million rows (a 64-bit collision is not a practical concern here).
+    queries = pl.concat(
+        [
+            cons.select(
+                pl.lit(i, dtype=pl.Int8).alias("role"),
+                "_row",
+                key_of[r].hash().alias("h"),
+                pl.col("_key").hash().alias("c"),
+                pl.col("_ref_at").alias("t"),
+                key_of[r].is_not_null().alias("known"),
+            )
+            for i, r in enumerate(roles)
+        ]
+    ).filter(pl.col("known"))
     past = ctx.history.sightings
+    observations = queries.select("h", "c", "t")
     if not past.is_empty():
-        past = past.join(cons.select(pl.col("_key").alias("ckey")), on="ckey", how="anti")
-    every = pl.concat(
-        [batch.with_columns(pl.lit(True).alias("b")), past.with_columns(pl.lit(False).alias("b"))]
-    )
-    # Hash the keys once: ranking within groups is much faster on integers than on strings.
+        past_obs = past.select(pl.col("key").hash().alias("h"), pl.col("ckey").hash().alias("c"), "t")
+        observations = pl.concat(
+            [observations, past_obs.join(observations.select("c").unique(), on="c", how="anti")]
+        )
+    # A party in two roles of one consignment is one sighting.
     stats = (
-        every.with_columns(pl.col("key").hash().alias("h"))
+        observations.unique(["h", "c"])
         .with_columns(
             pl.col("t").min().over("h").alias("first"),
             (pl.col("t").rank("min").over("h") - 1).fill_null(0).cast(pl.Float64).alias("before"),
         )
-        .filter(pl.col("b"))
-        .select("key", "ckey", "first", "before")
+        .select("h", "c", "first", "before")
     )
-    cons = cons.with_columns(
-        (pl.col("consignor.key") + PAIR_SEPARATOR + pl.col("consignee.key")).alias("_pair.key")
-    )
+    found = queries.join(stats, on=["h", "c"], how="left")
     exprs: list[pl.Expr] = []
-    for role in ("consignor", "consignee", "_pair", "declarant", "freight_forwarder"):
-        name = role.lstrip("_")
-        part = stats.rename(
-            {
-                "key": f"{role}.key",
-                "ckey": "_key",
-                "first": f"_{name}.first",
-                "before": f"{name}.history_count",
-            }
+    for i, r in enumerate(roles[:5]):
+        part = found.filter(pl.col("role") == i).select(
+            "_row", pl.col("first").alias(f"_{r}.first"), pl.col("before").alias(f"{r}.history_count")
         )
-        cons = cons.join(part, on=[f"{role}.key", "_key"], how="left")
-        if name in ("consignor", "consignee", "pair"):
+        cons = cons.join(part, on="_row", how="left")
+        if r in ("consignor", "consignee", "pair"):
             exprs.append(
-                ((pl.col("_ref_at") - pl.col(f"_{name}.first")).dt.total_seconds() / 86400.0)
+                ((pl.col("_ref_at") - pl.col(f"_{r}.first")).dt.total_seconds() / 86400.0)
                 .clip(lower_bound=0.0)
                 .floor()
-                .alias(f"{name}.first_seen_days")
+                .alias(f"{r}.first_seen_days")
             )
     limit = ctx.config.rare_broker_max
     exprs.append(
@@ -225,14 +239,7 @@ def _party_history(ctx: IndicatorContext) -> None:
             )
         ).alias("broker.rare")
     )
-    ctx.frames.consignments = cons.with_columns(exprs).drop(
-        "_pair.key",
-        "_consignor.first",
-        "_consignee.first",
-        "_pair.first",
-        "_declarant.first",
-        "_freight_forwarder.first",
-    )
+    ctx.frames.consignments = cons.with_columns(exprs).drop([f"_{r}.first" for r in roles[:5]])
 
 
 @indicator(
@@ -326,13 +333,17 @@ def percentile_column(field_name: str, p: float) -> str:
 def _vague(ctx: IndicatorContext) -> None:
     terms = sorted({t.strip().lower() for t in ctx.config.vague_terms if t.strip()}, key=len, reverse=True)
     contains = [t.strip().lower() for t in ctx.config.vague_contains if t.strip()]
+    # Descriptions repeat a lot: judge each distinct one once, then map the verdicts back.
+    distinct = ctx.frames.goods.select(pl.col("goods.description").unique().drop_nulls())
     text = pl.col("goods.description").str.to_lowercase().str.replace_all(r"[^\w]+", " ").str.strip_chars()
     exact = text.is_in(terms) if terms else pl.lit(False)
     inside = text.str.contains_any(contains) if contains else pl.lit(False)
+    vague = distinct.filter(exact | inside).get_column("goods.description")
+    blank = distinct.filter(text == "").get_column("goods.description")
     _add_goods(
         ctx,
-        (exact | inside).fill_null(False).alias("goods.vague_description"),
-        (pl.col("goods.description").is_null() | (text == ""))
+        pl.col("goods.description").is_in(vague.implode()).fill_null(False).alias("goods.vague_description"),
+        (pl.col("goods.description").is_null() | pl.col("goods.description").is_in(blank.implode()))
         .fill_null(True)
         .alias("goods.description_missing"),
     )

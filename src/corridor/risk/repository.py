@@ -15,9 +15,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from corridor.consignments.models import ConsignmentRow, GoodsItemRow, PartyRow
-from corridor.risk.fields import PARTY_ROLES
 from corridor.risk.flatten import UTC_US, Frames
 from corridor.risk.history import (
+    HISTORY_ROLES,
     PAIR_SEPARATOR,
     SIGHTINGS_SCHEMA,
     UNIT_VALUES_SCHEMA,
@@ -35,6 +35,8 @@ from corridor.risk.models import (
 _CHUNK = 500
 _CONSIGNOR_ROLES = ("consignor", "exporter", "seller")
 _CONSIGNEE_ROLES = ("consignee", "importer")
+# The stored roles behind HISTORY_ROLES (a consignor may be stored as exporter or seller ...).
+_HISTORY_DB_ROLES = (*_CONSIGNOR_ROLES, *_CONSIGNEE_ROLES, "declarant", "freight_forwarder")
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -59,7 +61,7 @@ def load_history(session: Session, frames: Frames, months: int = 12) -> History:
     stored consignments: one query per 500 keys, never one per consignment."""
     cons = frames.consignments
     keys: list[str] = sorted(
-        {k for role in PARTY_ROLES for k in cons.get_column(f"{role}.key").drop_nulls().to_list()}
+        {k for role in HISTORY_ROLES for k in cons.get_column(f"{role}.key").drop_nulls().to_list()}
     )
     rows: list[tuple[str, datetime | None, str]] = []
     for part in _chunks(keys):
@@ -68,7 +70,7 @@ def load_history(session: Session, frames: Frames, months: int = 12) -> History:
             for k, t, ck in session.execute(
                 select(PartyRow.party_key, _ref_time(), ConsignmentRow.key)
                 .join(ConsignmentRow, ConsignmentRow.id == PartyRow.consignment_id)
-                .where(PartyRow.party_key.in_(part))
+                .where(PartyRow.party_key.in_(part), PartyRow.role.in_(_HISTORY_DB_ROLES))
             )
         ]
     consignees = sorted(set(cons.get_column("consignee.key").drop_nulls().to_list()))
