@@ -149,3 +149,23 @@ def test_every_party_and_vessel_of_ingested_consignments_is_screened(engine: Eng
     assert again.consignments == 2 and again.suppressed_hits == 2 and again.open_hits == 1
     assert [h["entry_key"] for h in consignment_hits(engine, max(ids))] == []
     assert len(consignment_hits(engine, max(ids), include_suppressed=True)) == 1
+
+
+def test_the_risk_engine_lookup_answers_through_the_matcher(engine: Engine, tmp_path: Path) -> None:
+    from corridor.risk.watchlist import WatchQuery
+    from corridor.screening.adapter import screening_watchlist
+
+    import_list(engine, write(tmp_path, "v1.csv", V1), code="az-national")
+    lookup = screening_watchlist(engine)
+    matches = lookup.lookup(
+        [
+            WatchQuery(1, "party", "ГУСЕЙНОВ Рза", ()),
+            WatchQuery(2, "vessel", "Ocean Pearl", ("9187629",)),
+            WatchQuery(3, "party", "Caspian Oil Trading LLC", ()),
+        ]
+    )
+    assert sorted((m.ref, m.list_name) for m in matches) == [(1, "az-national"), (2, "az-national")]
+    record_decision(
+        engine, subject="Rza Huseynov", list_code="az-national", entry_key="AZ-1", decision="false_positive"
+    )
+    assert [m.ref for m in lookup.lookup([WatchQuery(1, "party", "Rza Huseynov", ())])] == []
