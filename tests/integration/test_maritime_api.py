@@ -43,6 +43,9 @@ def test_detect_list_review_and_map_layers(client: TestClient, engine: Engine) -
 
     feed = client.get("/maritime/events/open").json()
     assert len(feed) == len(s.truth) and all("evidence" in e for e in feed)
+    # Times with an offset are compared in UTC on both databases: 22:00+04 is 18:00Z.
+    late = client.get("/maritime/events", params={"since": "2026-03-01T22:00:00+04:00"}).json()
+    assert late["total"] == 3  # the open-ended gap, the user-polygon crossing and the fast dark boat
     dark = client.get("/maritime/events", params={"kind": "dark_target"}).json()
     assert dark["total"] == 3
     one = client.get(f"/maritime/events/{dark['items'][0]['id']}").json()

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from corridor.db.engine import unit_of_work
-from corridor.maritime import service
+from corridor.maritime import maplayers, service
 from corridor.maritime.demo import load_scenario, write_files
 from corridor.maritime.scenario import generate, score
 
@@ -48,9 +48,9 @@ def test_scenario_round_trip_detects_every_planted_event(engine: Engine) -> None
             "TM",
             "IR",
         }
-        layer = service.tracks_geojson(session, vessel=s.roles["loiterer"])
+        layer = maplayers.tracks_geojson(session, vessel=s.roles["loiterer"])
         assert layer["features"][0]["geometry"]["type"] == "LineString"
-        assert len(service.zones_geojson(session)["features"]) == 12  # 11 installations + the scenario's box
+        assert len(maplayers.zones_geojson(session)["features"]) == 12  # 11 installations + the scenario's box
 
 
 def test_files_ingest_with_report_and_no_duplicates(

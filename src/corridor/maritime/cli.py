@@ -331,7 +331,7 @@ def zone_add(
 def zones(as_json: JsonOpt = False) -> None:
     """Safety zones of the installations and the user polygons, as GeoJSON or a table."""
     from corridor.db.engine import unit_of_work
-    from corridor.maritime.service import zones_geojson
+    from corridor.maritime.maplayers import zones_geojson
 
     with unit_of_work(_engine()) as session:
         data = zones_geojson(session)

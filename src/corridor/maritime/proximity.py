@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from corridor.maritime.config import DarkConfig, EncounterConfig
-from corridor.maritime.events import Event, nearest_platform, point, sample_path
+from corridor.maritime.events import Event, iso, nearest_platform, point, sample_path
 from corridor.maritime.geo import (
     EARTH_RADIUS_M,
     KNOT_MS,
@@ -255,7 +255,7 @@ def detect_dark_targets(radar: pl.DataFrame, ais: pl.DataFrame, cfg: DarkConfig)
                     "nearest_ais_vessel": row["nearest"],
                     "nearest_ais_m": None if row["nearest_m"] is None else round(row["nearest_m"]),
                     "median_speed_knots": _round(row["median_speed"]),
-                    "closest_platform": {**closest, "ts": point(closest["ts"], 0, 0)["ts"]},
+                    "closest_platform": {**closest, "ts": iso(closest["ts"])},
                     "path": sample_path(path),
                 },
             )

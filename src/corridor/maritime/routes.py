@@ -18,7 +18,7 @@ from corridor.accounts.deps import requires
 from corridor.accounts.roles import Permission
 from corridor.api.deps import EngineDep, SessionDep
 from corridor.domain.errors import InvalidInput, NotFound, PayloadTooLarge
-from corridor.maritime import service
+from corridor.maritime import maplayers, service
 from corridor.maritime.config import DetectorConfig, load_config
 from corridor.maritime.events import KINDS
 from corridor.maritime.schemas import DetectIn, ReviewIn, ZoneIn
@@ -173,17 +173,17 @@ def map_tracks(
 ) -> dict[str, Any]:
     if since and until and since > until:
         raise InvalidInput("since is after until", where="since")
-    return service.tracks_geojson(session, since, until, vessel, max_points)
+    return maplayers.tracks_geojson(session, since, until, vessel, max_points)
 
 
 @router.get("/map/platforms", dependencies=READ, summary="GeoJSON: offshore installations (approximate)")
 def map_platforms() -> dict[str, Any]:
-    return service.platforms_geojson()
+    return maplayers.platforms_geojson()
 
 
 @router.get("/map/zones", dependencies=READ, summary="GeoJSON: safety zones and user geofences")
 def map_zones(session: SessionDep) -> dict[str, Any]:
-    return service.zones_geojson(session)
+    return maplayers.zones_geojson(session)
 
 
 @router.get("/map/events", dependencies=READ, summary="GeoJSON: events as points (open ones by default)")
@@ -193,4 +193,4 @@ def map_events(
     kind: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> dict[str, Any]:
-    return service.events_geojson(session, status or None, kind, limit)
+    return maplayers.events_geojson(session, status or None, kind, limit)

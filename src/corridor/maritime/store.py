@@ -69,10 +69,11 @@ def _utc_frame(rows: Sequence[Any], schema: pl.Schema) -> pl.DataFrame:
     return frame.with_columns(pl.col("ts").cast(UTC_US))
 
 
-def _naive_if_sqlite(session: Session, value: datetime | None) -> datetime | None:
+def db_time(session: Session, value: datetime | None) -> datetime | None:
+    """A time as the database compares it: UTC, and naive on SQLite (which stores naive UTC text)."""
     if value is None:
         return None
-    value = value.astimezone(UTC)
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return value.replace(tzinfo=None) if session.get_bind().dialect.name == "sqlite" else value
 
 
@@ -82,9 +83,9 @@ def load_positions(
     cols = [getattr(PositionRow, c) for c in POSITION_SCHEMA]
     stmt = select(*cols)
     if since is not None:
-        stmt = stmt.where(PositionRow.ts >= _naive_if_sqlite(session, since))
+        stmt = stmt.where(PositionRow.ts >= db_time(session, since))
     if until is not None:
-        stmt = stmt.where(PositionRow.ts <= _naive_if_sqlite(session, until))
+        stmt = stmt.where(PositionRow.ts <= db_time(session, until))
     if vessel is not None:
         stmt = stmt.where(PositionRow.vessel == vessel)
     rows = session.execute(stmt.order_by(PositionRow.vessel, PositionRow.ts)).all()
@@ -97,8 +98,8 @@ def load_radar(
     cols = [getattr(RadarPlotRow, c) for c in RADAR_SCHEMA]
     stmt = select(*cols)
     if since is not None:
-        stmt = stmt.where(RadarPlotRow.ts >= _naive_if_sqlite(session, since))
+        stmt = stmt.where(RadarPlotRow.ts >= db_time(session, since))
     if until is not None:
-        stmt = stmt.where(RadarPlotRow.ts <= _naive_if_sqlite(session, until))
+        stmt = stmt.where(RadarPlotRow.ts <= db_time(session, until))
     rows = session.execute(stmt.order_by(RadarPlotRow.track, RadarPlotRow.ts)).all()
     return _utc_frame(rows, RADAR_SCHEMA) if rows else pl.DataFrame(schema=RADAR_SCHEMA)
