@@ -26,6 +26,7 @@ from sqlalchemy import Engine, update
 from corridor.accounts.models import SessionRow
 from corridor.db.engine import make_engine
 from corridor.db.migrate import upgrade
+from corridor.risk.service import ensure_starter
 from tests.e2e.seed import PASSWORDS, World, seed
 
 pytestmark = pytest.mark.e2e
@@ -78,6 +79,7 @@ class Server:
         self.engine: Engine = make_engine(f"sqlite:///{data_dir / 'corridor.sqlite3'}")
         upgrade(self.engine)
         self.world: World = seed(self.engine)
+        ensure_starter(self.engine)  # the risk engine's starter profiles, for the profile pages
         env = {
             "CORRIDOR_DATA_DIR": str(data_dir),
             "PATH": "/usr/bin:/bin",
@@ -295,4 +297,24 @@ def test_another_office_cannot_see_it_and_the_audit_log_has_everything(
     page.get_by_role("link", name="Users").click()
     expect(page.locator("table").first).to_contain_text("officer.ru")
     _shot(page, "16-users")
+    context.close()
+
+
+def test_analyst_edits_a_profile_with_live_validation(
+    server: Server, playwright: Playwright, tmp_path: Path
+) -> None:
+    context = _browser(playwright, tmp_path / "analyst")
+    page = context.new_page()
+    _login(page, server.base, "analyst")
+    page.get_by_role("link", name="Profiles").click()
+    expect(page.locator("table")).to_contain_text("DRG-001")
+    _shot(page, "17-profiles")
+    page.get_by_role("link", name="DRG-001").click()
+    page.get_by_role("link", name="Edit").click()
+    editor = page.get_by_label("Profile (YAML, see the profile language reference)")
+    expect(page.locator("#profile-check")).to_contain_text("Valid: DRG-001")
+    editor.press("Control+Home")
+    editor.type("bogus: 1\n")
+    expect(page.locator("#profile-check")).to_contain_text("bogus")
+    _shot(page, "18-profile-invalid")
     context.close()

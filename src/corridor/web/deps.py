@@ -26,8 +26,8 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals["version"] = __version__
 templates.env.globals["language_names"] = LANGUAGE_NAMES
 templates.env.globals["Permission"] = Permission
-# Profile pages appear when the risk engine provides corridor.risk.service (see pages_profiles).
-templates.env.globals["profiles_available"] = False
+# The profile pages (pages_profiles) run on corridor.risk.service.
+templates.env.globals["profiles_available"] = True
 
 
 class LoginRequired(Exception):
