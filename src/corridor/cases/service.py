@@ -28,6 +28,7 @@ from corridor.risk.models import AssessmentRow
 from corridor.settings import get_settings
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
+TRADE_ROLES = ("consignor", "consignee", "importer", "exporter", "notify", "seller", "buyer")
 MAX_PHOTOS = 12
 _IMAGE_TYPES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
@@ -394,14 +395,25 @@ def party_history(
     session: Session, user: UserRow, consignment_id: int, *, limit: int = 20
 ) -> list[dict[str, Any]]:
     """Other consignments of the same parties (in the user's scope), newest first, with outcomes."""
-    keys = list(session.scalars(select(PartyRow.party_key).where(PartyRow.consignment_id == consignment_id)))
+    # Trade parties only: the carrier or the broker who declares for everyone would flood the history.
+    keys = list(
+        session.scalars(
+            select(PartyRow.party_key).where(
+                PartyRow.consignment_id == consignment_id, PartyRow.role.in_(TRADE_ROLES)
+            )
+        )
+    )
     if not keys:
         return []
     scope = visible_offices(session, user)
     stmt = (
         select(PartyRow.role, PartyRow.name, ConsignmentRow)
         .join(ConsignmentRow, ConsignmentRow.id == PartyRow.consignment_id)
-        .where(PartyRow.party_key.in_(keys), PartyRow.consignment_id != consignment_id)
+        .where(
+            PartyRow.party_key.in_(keys),
+            PartyRow.role.in_(TRADE_ROLES),
+            PartyRow.consignment_id != consignment_id,
+        )
     )
     if scope is not None:
         stmt = stmt.where(ConsignmentRow.office.in_(list(scope)))
