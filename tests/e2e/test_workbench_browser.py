@@ -4,6 +4,9 @@ Log in (after a refused wrong password), see the queue, open the riskiest consig
 select it for X-ray, record a seizure with a photo, see it on the dashboard and the map, switch to
 Russian; an officer of another office cannot see it; an expired session and a forged form are refused;
 the administrator finds every step in the audit log. Screenshots go to test-artifacts/e2e/.
+
+The tests of this module share one server and run in order (the audit test reads what the officer
+did); `make test` keeps a module on one worker with `--dist loadfile`.
 """
 
 from __future__ import annotations
