@@ -51,7 +51,7 @@ def train_command(
         Path | None, typer.Option(help="KCS dataset folder; without it, stored consignments")
     ] = None,
     label: LabelOpt = "fraud",
-    trees: Annotated[int, typer.Option(min=1, help="boosting rounds")] = 300,
+    trees: Annotated[int, typer.Option(min=1, help="boosting rounds")] = 150,
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
     ranking: Annotated[str, typer.Option(help="probability, expected_revenue or blend")] = "probability",
     since: Annotated[str | None, typer.Option(help="stored data from this date (YYYY-MM-DD)")] = None,

@@ -17,7 +17,7 @@ CARD_TEMPLATE = """# Model card — {version}
 | | |
 |---|---|
 | task | probability that an inspection of a declaration finds `{label}` |
-| family | LightGBM gradient-boosted trees ({n_estimators} trees, {num_leaves} leaves, learning rate {learning_rate}) |
+| family | LightGBM gradient-boosted trees ({n_estimators} trees, {num_leaves} leaves, depth ≤ {max_depth}, learning rate {learning_rate}) |
 | revenue model | {revenue} |
 | ranking | {ranking} |
 | trained on | {source} |
@@ -69,6 +69,7 @@ def model_card(model: TrainedModel, source: str) -> str:
         label=cfg.label,
         n_estimators=cfg.n_estimators,
         num_leaves=cfg.num_leaves,
+        max_depth=cfg.max_depth,
         learning_rate=cfg.learning_rate,
         revenue="LightGBM regressor of log revenue of a positive"
         if model.revenue_booster

@@ -44,9 +44,12 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: Literal["fraud", "critical"] = "fraud"
-    n_estimators: int = Field(300, ge=1)
-    learning_rate: float = Field(0.05, gt=0)
+    # Shallow trees: as precise as unbounded leaf-wise trees on the KCS data, and several times faster
+    # to score and to explain (tree SHAP's cost grows with the square of the depth).
+    n_estimators: int = Field(150, ge=1)
+    learning_rate: float = Field(0.1, gt=0)
     num_leaves: int = Field(31, ge=2)
+    max_depth: int = Field(5, ge=-1, description="-1: unbounded")
     min_child_samples: int = Field(20, ge=1)
     subsample: float = Field(0.8, gt=0, le=1)
     colsample: float = Field(0.8, gt=0, le=1)
@@ -216,6 +219,7 @@ def _params(config: TrainConfig, objective: str) -> dict[str, Any]:
         "objective": objective,
         "learning_rate": config.learning_rate,
         "num_leaves": config.num_leaves,
+        "max_depth": config.max_depth,
         "min_child_samples": config.min_child_samples,
         "bagging_fraction": config.subsample,
         "bagging_freq": 1 if config.subsample < 1 else 0,
