@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from corridor.accounts.models import AuditRow
 from corridor.api.app import create_app
 from corridor.cases.models import DecisionRow, SeizurePhotoRow
+from corridor.seizures.models import CenSeizureRow
 from corridor.settings import get_settings
 from tests.e2e.seed import World, login, seed
 
@@ -107,6 +108,9 @@ def test_select_inspect_seize_with_photo(client: TestClient, world: World, engin
         actions = set(
             session.scalars(select(AuditRow.action).where(AuditRow.object_id == str(world.riskiest)))
         )
+        # The seizure form also produced the CEN intelligence record, linked to the consignment.
+        cen = session.scalars(select(CenSeizureRow).where(CenSeizureRow.consignment_id == world.riskiest)).one()
+        assert cen.category == "drugs" and cen.quantity == 12.5  # CEN category for the form's "narcotics"
     assert {"consignment.view", "decision.select", "inspection.seizure", "seizure.record"} <= actions
     assert client.get(f"/photos/{photo.id}").content == PNG
     dashboard = client.get("/dashboard").text

@@ -457,6 +457,11 @@ async def seizure_post(request: Request, session: SessionDep, auth: CsrfAuth, in
         return _seizure_page(
             request, session, auth, inspection, form=text, error=error.detail, status_code=error.status
         )
+    # Every seizure recorded at inspection also becomes a CEN intelligence record (route, parties,
+    # profile hits, photos) for statistics, maps and partners.
+    from corridor.seizures.service import record_from_case
+
+    record_from_case(session, seizure.id)
     return RedirectResponse(f"/consignment/{seizure.consignment_id}?done=seized", status_code=303)
 
 
