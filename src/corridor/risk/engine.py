@@ -244,11 +244,16 @@ def _hits(
     block of the profile.
     """
     parts: list[pl.DataFrame] = []
+    if not compiled.profiles:
+        return pl.DataFrame(schema=_HITS_SCHEMA)
+    # Only the profiles that hit at least once are visited: on a single consignment that is a few.
+    fired = matrix.select(pl.col(p.column).any() for p in compiled.profiles).row(0)
+    active = [p for p, hit in zip(compiled.profiles, fired, strict=True) if hit]
+    if not active:
+        return pl.DataFrame(schema=_HITS_SCHEMA)
     cons_hits = cons.join(matrix, on="_row", how="left")
-    for p in compiled.profiles:
+    for p in active:
         rows = cons_hits.filter(pl.col(p.column))
-        if rows.is_empty():
-            continue
         doc = p.profile.doc
         fields_json = pl.struct(list(p.evidence)).struct.json_encode() if p.evidence else pl.lit("{}")
         part = rows.select("_row", fields_json.alias("_f"))
