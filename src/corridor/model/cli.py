@@ -198,9 +198,10 @@ def simulate_command(
     if demo:
         from corridor.model.demo import demo_frame
 
-        frame = demo_frame(demo)
-        labelled = frame.filter(pl.col("fraud").is_not_null()).sort("date")
-        start = labelled["date"][int(labelled.height * 0.6)]
+        # Only consignments whose source data carries an outcome: like the KCS files, every row of
+        # the simulated timeline must have a truth to reveal when it is inspected.
+        frame = demo_frame(demo).filter(pl.col("fraud").is_not_null()).sort("date")
+        start = frame["date"][int(frame.height * 0.6)]
     else:
         splits = read_kcs_splits(data or default_data_dir())
         frame = pl.concat([splits["train"], splits["valid"], splits["test"]])
