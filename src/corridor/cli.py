@@ -21,9 +21,9 @@ from corridor.ingest.cli import batches_app, ingest_command
 from corridor.maritime.cli import app as maritime_app
 from corridor.model.cli import model_app
 from corridor.risk.cli import profiles_app, risk_app
-from corridor.seizures.cli import app as seizures_app
 from corridor.screening.cli import app as lists_app
 from corridor.screening.cli import screen as screen_command
+from corridor.seizures.cli import app as seizures_app
 
 app = typer.Typer(
     name="corridor",
@@ -51,9 +51,9 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(model_app, name="model")
 app.add_typer(maritime_app, name="maritime")
-app.add_typer(seizures_app, name="seizures")
 app.add_typer(lists_app, name="lists")
 app.command("screen")(screen_command)
+app.add_typer(seizures_app, name="seizures")
 # Exchange between nodes; `corridor audit` (accounts) also gets `verify` and `chain` for the exchange log.
 register_exchange(app)
 audit_app.command("verify")(exchange_audit_verify)

@@ -23,8 +23,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from corridor.maritime.routes import router as maritime_router
     from corridor.model.routes import router as model_router
     from corridor.risk.routes import router as risk_router
-    from corridor.seizures.routes import router as seizures_router
     from corridor.screening.routes import router as screening_router
+    from corridor.seizures.routes import router as seizures_router
     from corridor.web.routes import mount_workbench
 
     app = FastAPI(
