@@ -222,3 +222,152 @@ def login(client: Any, username: str, password: str | None = None) -> str:
     )
     assert response.status_code == 303, response.text
     return form_csrf(client.get("/queue").text)
+
+
+@dataclass(slots=True)
+class Alerts:
+    container_alert: int  # from KZ-KGD: container MSCU1234565 (on the Alat consignments)
+    party_alert: int  # from TM-GTD: a party nobody ships with
+    gap_event: int  # maritime AIS gap of CASPIAN STAR (IMO 9321483, on the Alat consignments)
+    loiter_event: int  # maritime loitering of an unknown vessel
+
+
+def seed_alerts(engine: Engine, now: datetime | None = None) -> Alerts:
+    """Two alerts received from partners (as the exchange stores them) and two maritime events."""
+    from corridor.exchange.models import AlertRow, InboxRow, PartnerRow
+    from corridor.maritime.models import EventRow, VesselRow
+
+    now = now or datetime.now(UTC)
+    with Session(engine) as session:
+        ids: list[int] = []
+        for n, (sender, fields) in enumerate(
+            [
+                (
+                    "KZ-KGD",
+                    {
+                        "container": "MSCU1234565",
+                        "reason": "Same container carried undeclared cigarettes on its previous trip from Aktau",
+                        "action": "inspect",
+                        "severity": "high",
+                        "reference": "KGD-2024-0193",
+                        "valid_until": now + timedelta(days=10),
+                    },
+                ),
+                (
+                    "TM-GTD",
+                    {
+                        "party_name": "Dashoguz Textile Export HJ",
+                        "party_country": "TM",
+                        "reason": "Invoices of this exporter were found forged",
+                        "action": "monitor",
+                        "severity": "medium",
+                    },
+                ),
+            ]
+        ):
+            partner = PartnerRow(name=sender, country=sender[:2], added_at=now, updated_at=now)
+            session.add(partner)
+            session.flush()
+            inbox = InboxRow(
+                message_id=f"msg-{n}",
+                partner_id=partner.id,
+                message_type="alert",
+                version=1,
+                sequence=1,
+                summary="alert",
+                status="applied",
+                digest="0" * 64,
+                created_at=now - timedelta(hours=n + 1),
+                received_at=now - timedelta(hours=n + 1),
+            )
+            session.add(inbox)
+            session.flush()
+            alert = AlertRow(
+                inbox_id=inbox.id,
+                sender=sender,
+                message_id=f"msg-{n}",
+                received_at=now - timedelta(hours=n + 1),
+                open=True,
+                **fields,
+            )
+            session.add(alert)
+            session.flush()
+            ids.append(alert.id)
+        session.add(
+            VesselRow(
+                vessel="273456780", mmsi="273456780", imo="9321483", name="CASPIAN STAR", updated_at=now
+            )
+        )
+        events = []
+        for key, kind, vessel, summary, evidence in (
+            (
+                "gap-1",
+                "ais_gap",
+                "273456780",
+                "AIS silent for 7.5 h near Neft Daşları",
+                {
+                    "gap_hours": 7.5,
+                    "ongoing": False,
+                    "last_position": {
+                        "ts": (now - timedelta(hours=20)).isoformat(),
+                        "lat": 40.2,
+                        "lon": 50.8,
+                    },
+                    "next_position": {
+                        "ts": (now - timedelta(hours=12)).isoformat(),
+                        "lat": 40.1,
+                        "lon": 50.1,
+                    },
+                    "distance_m": 61250,
+                    "implied_speed_knots": 4.41,
+                    "nearest_platform": {"name": "Neft Daşları", "dist_m": 5400},
+                },
+            ),
+            (
+                "loiter-1",
+                "loitering",
+                "422000111",
+                "loitering 3.2 h at a median 0.8 kn",
+                {"duration_hours": 3.2, "median_speed_knots": 0.8, "positions": 40, "radius_m": 900},
+            ),
+        ):
+            event = EventRow(
+                key=key,
+                kind=kind,
+                vessel=vessel,
+                start_at=now - timedelta(hours=20),
+                end_at=now - timedelta(hours=12),
+                lat=40.2,
+                lon=50.8,
+                severity="alert",
+                summary=summary,
+                evidence=evidence,
+                status="open",
+                detected_at=now,
+                updated_at=now,
+            )
+            session.add(event)
+            session.flush()
+            events.append(event.id)
+        session.commit()
+    return Alerts(ids[0], ids[1], events[0], events[1])
+
+
+WATCHLIST_CSV = (
+    "id,name,type,aliases,country,birth_date,imo,mmsi,call_sign,tax_id,program,remarks\n"
+    "AZ-114,Baku Motor MMC,organization,,AZ,,,,,,customs,\n"
+    "AZ-200,Steppe Auto Export TOO,organization,,KZ,,,,,,customs,\n"
+)
+
+
+def seed_watchlist(engine: Engine, directory: Any) -> None:
+    """A small national list (two companies the seeded consignments name) and every consignment screened."""
+    from pathlib import Path
+
+    from corridor.screening.consignments import screen_pending
+    from corridor.screening.service import import_list
+
+    path = Path(directory) / "az-national.csv"
+    path.write_text(WATCHLIST_CSV, encoding="utf-8")
+    import_list(engine, path, code="az-national", name="National watch list")
+    screen_pending(engine)

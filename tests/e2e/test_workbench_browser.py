@@ -30,7 +30,7 @@ from corridor.accounts.models import SessionRow
 from corridor.db.engine import make_engine
 from corridor.db.migrate import upgrade
 from corridor.risk.service import ensure_starter
-from tests.e2e.seed import PASSWORDS, World, seed
+from tests.e2e.seed import PASSWORDS, Alerts, World, seed, seed_alerts, seed_watchlist
 
 pytestmark = pytest.mark.e2e
 
@@ -82,6 +82,8 @@ class Server:
         self.engine: Engine = make_engine(f"sqlite:///{data_dir / 'corridor.sqlite3'}")
         upgrade(self.engine)
         self.world: World = seed(self.engine)
+        self.alerts: Alerts = seed_alerts(self.engine)  # partner alerts and maritime events
+        seed_watchlist(self.engine, data_dir)  # a national list; consignments screened
         ensure_starter(self.engine)  # the risk engine's starter profiles, for the profile pages
         env = {
             "CORRIDOR_DATA_DIR": str(data_dir),
@@ -320,4 +322,53 @@ def test_analyst_edits_a_profile_with_live_validation(
     editor.type("bogus: 1\n")
     expect(page.locator("#profile-check")).to_contain_text("bogus")
     _shot(page, "18-profile-invalid")
+    context.close()
+
+
+def _switch(page: Page, locale: str) -> None:
+    with page.expect_navigation():
+        page.select_option("#locale-switch", locale)
+
+
+def test_liaison_closes_a_received_alert(server: Server, playwright: Playwright, tmp_path: Path) -> None:
+    context = _browser(playwright, tmp_path / "liaison")
+    page = context.new_page()
+    _login(page, server.base, "liaison")
+    page.get_by_role("link", name="Alerts").click()
+    card = page.locator(f"#exchange-{server.alerts.container_alert}")
+    expect(card).to_contain_text("Same container carried undeclared cigarettes")
+    expect(card).to_contain_text("AKT-RISK-001")  # matched on the container, in the liaison's office
+    expect(page.locator(f"#maritime-{server.alerts.gap_event}")).to_contain_text("61.2 km")
+    _shot(page, "19-alerts", full=False)
+    for locale in ("ru", "az"):
+        _switch(page, locale)
+        _shot(page, f"19-alerts-{locale}", full=False)
+    _switch(page, "en")
+    card = page.locator(f"#exchange-{server.alerts.container_alert}")
+    card.get_by_label("Note (required)").fill("Container X-rayed at Alat on arrival: nothing found")
+    card.get_by_role("button", name="Close alert").click()
+    expect(page.locator(".flash-ok")).to_contain_text("Alert closed")
+    expect(page.locator(f"#exchange-{server.alerts.container_alert}")).to_have_count(0)
+    page.goto(f"{server.base}/alerts?status=closed")
+    expect(page.locator(f"#exchange-{server.alerts.container_alert}")).to_contain_text("nothing found")
+    context.close()
+
+
+def test_analyst_screens_a_name_on_the_watch_lists(
+    server: Server, playwright: Playwright, tmp_path: Path
+) -> None:
+    context = _browser(playwright, tmp_path / "analyst-wl")
+    page = context.new_page()
+    _login(page, server.base, "analyst")
+    page.get_by_role("link", name="Watch lists").click()
+    expect(page.locator("#h-lists").locator("..")).to_contain_text("az-national")
+    page.get_by_label("Name", exact=True).fill("Baku Motors")
+    page.get_by_role("button", name="Screen", exact=True).click()
+    expect(page.locator("#screen-results")).to_contain_text("AZ-114")
+    page.locator("#screen-results details").first.click()
+    _shot(page, "20-watchlists", full=False)
+    for locale in ("ru", "az"):
+        _switch(page, locale)
+        _shot(page, f"20-watchlists-{locale}", full=False)
+    _switch(page, "en")
     context.close()

@@ -11,7 +11,16 @@ from corridor.api.app import create_app
 
 @pytest.fixture
 def client(engine: Engine) -> TestClient:
-    return TestClient(create_app(engine))
+    # The goods API is for logged-in users (any role): an API token of an analyst.
+    from sqlalchemy.orm import Session
+
+    from corridor.accounts.service import NewUser, create_user, ensure_agency, issue_api_token
+
+    with Session(engine, expire_on_commit=False) as session:
+        ensure_agency(session, "TEST", "Test customs")
+        user = create_user(session, NewUser("goods-analyst", "a-long-password-1", "risk_analyst", "TEST"))
+        token = issue_api_token(session, user, "tests")
+    return TestClient(create_app(engine), headers={"Authorization": f"Bearer {token}"})
 
 
 def test_lookup_search_suggest_and_check(client: TestClient) -> None:

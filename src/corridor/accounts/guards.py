@@ -48,3 +48,48 @@ def consignments_guard(request: Request, session: SessionDep) -> None:
             raise Forbidden(
                 f"name one of your offices in office= ({', '.join(sorted(scope)) or 'none'})", where="office"
             )
+
+
+# --- guards the domain routers add to routes that return consignments ----------------------------
+
+
+def consignment_id_in_scope(request: Request, session: SessionDep) -> None:
+    """`{consignment_id}` in the path must be a consignment the caller may see (else 404, audited)."""
+    from corridor.cases.service import scoped_row
+
+    user = api_auth(request, session).user
+    raw = request.path_params.get("consignment_id")
+    if raw is not None:
+        scoped_row(session, user, int(raw) if str(raw).isdigit() else str(raw), ip=client_ip(request))
+
+
+async def body_ids_in_scope(request: Request, session: SessionDep) -> None:
+    """Every stored consignment named in the JSON body's `ids` must be in the caller's scope."""
+    from corridor.cases.service import scoped_row
+
+    user = api_auth(request, session).user
+    if visible_offices(session, user) is None:
+        return
+    try:
+        body = await request.json()
+    except ValueError:
+        return  # the route's own validation answers
+    ids = body.get("ids") if isinstance(body, dict) else None
+    if isinstance(ids, list):
+        for ref in ids[:10_000]:
+            if isinstance(ref, int | str):
+                scoped_row(session, user, ref, ip=client_ip(request))
+
+
+def agency_wide_only(request: Request, session: SessionDep) -> None:
+    """For lists of consignments that a route cannot filter by office: users limited to their own
+    offices are refused (the workbench shows them the same links, kept to their offices)."""
+    from corridor.accounts.roles import SCOPES, Role, Scope
+
+    user = api_auth(request, session).user
+    if SCOPES[Role(user.role)] is Scope.OWN_OFFICES:
+        raise Forbidden(
+            "this list is not limited to your offices; the alerts page (/alerts) shows the consignments "
+            "of your offices",
+            where="scope",
+        )

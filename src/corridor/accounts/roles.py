@@ -22,6 +22,10 @@ class Permission(StrEnum):
     INGEST = "ingest"
     SEARCH_AUDIT = "search_audit"
     MANAGE_USERS = "manage_users"
+    VIEW_ALERTS = "view_alerts"  # the alerts inbox: partner alerts and maritime events
+    HANDLE_ALERTS = "handle_alerts"  # close, confirm or dismiss them (with a note)
+    VIEW_WATCHLISTS = "view_watchlists"  # lists, interactive screening, consignments' screening hits
+    DECIDE_SCREENING = "decide_screening"  # record true match / false positive on a hit
 
 
 _ALL = frozenset(Permission)
@@ -33,12 +37,30 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DECIDE,
             Permission.RECORD_INSPECTION,
             Permission.VIEW_DASHBOARD,
+            Permission.VIEW_ALERTS,
+            Permission.HANDLE_ALERTS,
+            Permission.VIEW_WATCHLISTS,
         }
     ),
     Role.RISK_ANALYST: frozenset(
-        {Permission.VIEW_CONSIGNMENTS, Permission.VIEW_DASHBOARD, Permission.EDIT_PROFILES, Permission.INGEST}
+        {
+            Permission.VIEW_CONSIGNMENTS,
+            Permission.VIEW_DASHBOARD,
+            Permission.EDIT_PROFILES,
+            Permission.INGEST,
+            Permission.VIEW_ALERTS,
+            Permission.VIEW_WATCHLISTS,
+            Permission.DECIDE_SCREENING,
+        }
     ),
-    Role.LIAISON_OFFICER: frozenset({Permission.VIEW_CONSIGNMENTS, Permission.VIEW_DASHBOARD}),
+    Role.LIAISON_OFFICER: frozenset(
+        {
+            Permission.VIEW_CONSIGNMENTS,
+            Permission.VIEW_DASHBOARD,
+            Permission.VIEW_ALERTS,
+            Permission.HANDLE_ALERTS,
+        }
+    ),
     Role.SUPERVISOR: frozenset(
         {
             Permission.VIEW_CONSIGNMENTS,
@@ -46,6 +68,10 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_INSPECTION,
             Permission.VIEW_DASHBOARD,
             Permission.INGEST,
+            Permission.VIEW_ALERTS,
+            Permission.HANDLE_ALERTS,
+            Permission.VIEW_WATCHLISTS,
+            Permission.DECIDE_SCREENING,
         }
     ),
     Role.ADMINISTRATOR: _ALL,

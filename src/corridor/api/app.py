@@ -13,7 +13,9 @@ from corridor.api.errors import install_error_handlers
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
+    from corridor.accounts.deps import requires
     from corridor.accounts.guards import consignments_guard
+    from corridor.accounts.roles import Permission
     from corridor.accounts.routes import router as accounts_router
     from corridor.api.meta import router as meta_router
     from corridor.consignments.routes import router as consignments_router
@@ -36,7 +38,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine if engine is not None else ready_engine()
     install_error_handlers(app)
     app.include_router(meta_router)
-    app.include_router(goods_router)
+    # HS look-up, suggestion and the goods check: for logged-in users (they cost CPU; not public).
+    app.include_router(goods_router, dependencies=[Depends(requires(Permission.VIEW_CONSIGNMENTS))])
     # The consignment and ingest API needs a user (session cookie or API token) and respects office scope.
     app.include_router(consignments_router, dependencies=[Depends(consignments_guard)])
     app.include_router(accounts_router)

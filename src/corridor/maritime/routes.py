@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from corridor.accounts.deps import requires
+from corridor.accounts.guards import agency_wide_only
 from corridor.accounts.roles import Permission
 from corridor.api.deps import EngineDep, SessionDep
 from corridor.domain.errors import InvalidInput, NotFound, PayloadTooLarge
@@ -127,7 +128,12 @@ def vessel(vessel: str, session: SessionDep) -> dict[str, Any]:
     return service.get_vessel(session, vessel)
 
 
-@router.get("/vessels/{vessel}/consignments", dependencies=READ, summary="Consignments on this vessel")
+# The list is not filtered by office: users limited to their own offices see it on /alerts instead.
+@router.get(
+    "/vessels/{vessel}/consignments",
+    dependencies=[*READ, Depends(agency_wide_only)],
+    summary="Consignments on this vessel",
+)
 def vessel_consignments(vessel: str, session: SessionDep) -> list[dict[str, Any]]:
     return service.linked_consignments(session, vessel)
 

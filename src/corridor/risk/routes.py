@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from corridor.accounts.guards import body_ids_in_scope
 from corridor.api.deps import EngineDep, SessionDep
 from corridor.risk import service
 from corridor.risk.schemas import (
@@ -54,7 +55,7 @@ router = APIRouter(tags=["risk"])
     "/assessments",
     response_model=AssessmentOut | AssessBatchOut,
     summary="Assess one consignment, a batch, or stored consignments by id",
-    dependencies=VIEW,
+    dependencies=[*VIEW, Depends(body_ids_in_scope)],  # stored ids must be in the caller's scope
 )
 def post_assessments(body: AssessRequest, engine: EngineDep) -> Any:
     if body.ids is not None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from corridor.accounts.deps import Auth, requires
+from corridor.accounts.guards import consignment_id_in_scope
 from corridor.accounts.roles import Permission
 from corridor.api.deps import EngineDep, SessionDep
 from corridor.screening.matcher import FEATURES
@@ -105,7 +106,11 @@ def screen_stored(body: ConsignmentScreenIn, engine: EngineDep, _auth: Ingester)
     return screen_consignments(engine, body.ids).as_dict()
 
 
-@router.get("/screening/consignments/{consignment_id}/hits", summary="Screening hits of one consignment")
+@router.get(
+    "/screening/consignments/{consignment_id}/hits",
+    summary="Screening hits of one consignment",
+    dependencies=[Depends(consignment_id_in_scope)],  # office scope, as for the consignment itself
+)
 def hits(
     consignment_id: int, engine: EngineDep, _auth: Viewer, suppressed: bool = False
 ) -> list[dict[str, Any]]:

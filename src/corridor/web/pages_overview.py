@@ -67,10 +67,10 @@ def map_page(request: Request, auth: PageAuth) -> Response:
 
 
 @router.get("/geo/countries.geojson")
-def countries_geojson() -> Response:
+def countries_geojson(auth: PageAuth) -> Response:
     """The offline base map: Natural Earth country boundaries packaged with corridor.reference."""
     response = FileResponse(data_path("countries.geojson"), media_type="application/geo+json")
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
 
