@@ -1,7 +1,7 @@
 """Message catalogues (JSON, one per language) and locale-aware formatting with Babel.
 
-English is the reference catalogue; Russian must translate every key (a unit test checks it);
-Azerbaijani translates what it can and falls back to English key by key.
+English is the reference catalogue; Russian and Azerbaijani translate every key (a unit test checks
+keys and placeholders); a key missing from a catalogue would fall back to English.
 """
 
 from __future__ import annotations
