@@ -12,6 +12,7 @@ and the policy — not on the order of profiles, the time of day or the machine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -151,11 +152,12 @@ def assess_frames(
     weights = {p.column: p.profile.doc.weight for p in compiled.profiles}
     columns = [p.column for p in compiled.profiles]
     if columns:
-        keep = pl.fold(
-            pl.lit(1.0),
-            lambda acc, x: acc * x,
-            [pl.when(pl.col(c)).then(1.0 - min(weights[c], 1.0)).otherwise(1.0) for c in columns],
-        )
+        # prod(1 - w) as exp(sum(ln(1 - w))): a pure expression. A Python lambda (pl.fold) would
+        # call back into the interpreter from Polars' threads, which deadlocks under a threaded
+        # web server. A weight of 1 gives -inf, and exp(-inf) = 0: a score of 100.
+        keep = pl.sum_horizontal(
+            [pl.when(pl.col(c)).then(_log_keep(weights[c])).otherwise(0.0) for c in columns]
+        ).exp()
         override = pl.max_horizontal(
             [
                 pl.when(pl.col(p.column)).then(SEVERITY[p.profile.doc.lane.value]).otherwise(-1)
@@ -295,3 +297,8 @@ def _hits(
         return pl.DataFrame(schema=_HITS_SCHEMA)
     # Highest weight first within a consignment, then profile id: the order an officer reads them.
     return pl.concat(parts).sort(["_row", "weight", "profile_id"], descending=[False, True, False])
+
+
+def _log_keep(weight: float) -> float:
+    """ln(1 - w); -inf for a weight of 1 (the score is then 100 whatever else hits)."""
+    return -math.inf if weight >= 1.0 else math.log1p(-weight)
