@@ -9,6 +9,7 @@ sees only the *features* of the test file; the test labels are read once, to mea
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ from corridor.model.train import TrainConfig, train
 
 SHARES = (0.01, 0.02, 0.05, 0.10, 0.20)
 BASELINES = ("logistic_regression", "random_forest", "xgboost", "lightgbm_default")
+OPTIONAL_BASELINES = {"xgboost": "xgboost"}
 OURS = "corridor"
 # Threads of every model, ours and the baselines alike (the machine is shared by several people).
 THREADS = 1
@@ -211,9 +213,11 @@ class Evaluation:
     seeds: list[int]
     results: list[ModelResult]
     published: dict[str, Any] = field(default_factory=lambda: dict(PUBLISHED))
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "skipped": self.skipped,
             "label": self.label,
             "data": self.data,
             "train_rows": self.train_rows,
@@ -251,6 +255,16 @@ def evaluate_dataset(
         "xgboost": _xgboost,
         "lightgbm_default": _lightgbm,
     }
+    # A baseline whose library is an optional extra is reported as skipped, not a crash.
+    skipped = {
+        name: f"{module} is not installed (pip install 'corridor[bench]')"
+        for name, module in OPTIONAL_BASELINES.items()
+        if name in models and importlib.util.find_spec(module) is None
+    }
+    models = [m for m in models if m not in skipped]
+    if progress:
+        for name, why in skipped.items():
+            progress(f"{name} skipped: {why}")
     results = {name: ModelResult(name) for name in models}
     for seed in seeds:
         for name in models:
@@ -281,4 +295,5 @@ def evaluate_dataset(
         test_positive_rate=float(y_test.mean()),
         seeds=list(seeds),
         results=[results[n] for n in models],
+        skipped=skipped,
     )
