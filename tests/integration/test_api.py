@@ -57,6 +57,10 @@ def test_submit_fetch_list_and_history(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["accepted"] == 1 and body["rejected"] == 0 and len(body["consignment_ids"]) == 1
+    # What was stored is screened and risk-assessed at once (the starter profiles are imported on first use).
+    assert body["targeting"]["assessed"] == 1 and sum(body["targeting"]["lanes"].values()) == 1
+    assessed = client.get(f"/consignments/{body['consignment_ids'][0]}/assessment")
+    assert assessed.status_code == 200, assessed.text
 
     one = client.get("/consignments/CMR-2026-001")
     assert one.status_code == 200

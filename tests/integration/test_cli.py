@@ -33,6 +33,7 @@ def test_ingest_list_show_and_rejections(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output  # partly rejected
     body = json.loads(result.stdout)
     assert (body["accepted"], body["rejected"]) == (1, 1)
+    assert body["targeting"]["assessed"] == 1 and body["targeting"]["screened"] == 1
     saved = json.loads(report_path.read_text())
     assert saved[0]["location"] == "row 3" and saved[0]["field"] == "row 3: gross_kg"
 

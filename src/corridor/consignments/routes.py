@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Query, UploadFile
 from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy import Engine
 
 from corridor.api.deps import EngineDep, SessionDep
 from corridor.consignments.schemas import (
@@ -45,10 +46,17 @@ from corridor.settings import get_settings
 router = APIRouter(tags=["consignments"])
 
 
-def _report_out(report: IngestReport) -> IngestReportOut:
+def _report_out(report: IngestReport, engine: Engine, assess: bool) -> IngestReportOut:
     data = report.as_dict()
     data["consignment_ids"] = report.consignment_ids
+    if assess and report.consignment_ids:
+        from corridor.targeting import after_ingest
+
+        data["targeting"] = after_ingest(engine, report.consignment_ids).as_dict()
     return IngestReportOut.model_validate(data)
+
+
+AssessQuery = Annotated[bool, Query(description="screen and risk-assess what was stored (default true)")]
 
 
 @router.post(
@@ -60,6 +68,7 @@ def _report_out(report: IngestReport) -> IngestReportOut:
 def submit_consignments(
     engine: EngineDep,
     payload: Annotated[Any, Body(description='a consignment object, an array, or {"consignments": [...]}')],
+    assess: AssessQuery = True,
 ) -> IngestReportOut:
     if isinstance(payload, dict) and isinstance(payload.get("consignments"), list):
         documents = payload["consignments"]
@@ -73,7 +82,7 @@ def submit_consignments(
         raise PayloadTooLarge(
             "at most 10,000 consignments per request; upload a file to /ingest instead", where="body"
         )
-    return _report_out(ingest_documents(engine, documents))
+    return _report_out(ingest_documents(engine, documents), engine, assess)
 
 
 @router.post("/ingest", response_model=IngestReportOut, summary="Upload a file in any supported format")
@@ -84,6 +93,7 @@ async def upload_file(
     ],
     fmt: Annotated[str | None, Query(alias="format", description="force a format")] = None,
     lenient: Annotated[bool, Query(description="accept envelope count errors with a warning")] = False,
+    assess: AssessQuery = True,
 ) -> IngestReportOut:
     if fmt is not None and fmt not in READERS:
         raise InvalidInput(f"unknown format {fmt!r}; use one of {', '.join(sorted(READERS))}", where="format")
@@ -101,7 +111,7 @@ async def upload_file(
         report = ingest_paths(
             engine, [path], options=ReadOptions(lenient=lenient), fmt=fmt, origin="api", keep_ids=True
         )
-    return _report_out(report)
+    return _report_out(report, engine, assess)
 
 
 @router.get("/consignments", response_model=ConsignmentPage, summary="List consignments with filters")

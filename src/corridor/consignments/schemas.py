@@ -75,6 +75,14 @@ class FileSummaryOut(BaseModel):
     warnings: int
 
 
+class TargetingOut(BaseModel):
+    screened: int
+    screening_hits: int
+    assessed: int
+    lanes: dict[str, int]
+    notes: list[str]
+
+
 class IngestReportOut(BaseModel):
     batch_id: int
     accepted: int
@@ -85,6 +93,9 @@ class IngestReportOut(BaseModel):
     files: list[FileSummaryOut]
     rejections: list[RejectionOut]
     consignment_ids: list[int] = Field(default_factory=list)
+    targeting: TargetingOut | None = Field(
+        default=None, description="screening and risk assessment of what was stored (unless assess=false)"
+    )
 
 
 class BatchOut(BaseModel):

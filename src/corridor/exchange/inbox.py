@@ -398,6 +398,7 @@ def apply_pending(engine: Engine, *, limit: int = 50) -> int:
 
 def _apply_pending(engine: Engine, limit: int) -> int:
     from corridor.ingest.service import ingest_documents
+    from corridor.targeting import after_ingest
 
     with Session(engine) as session:
         pending = list(
@@ -429,6 +430,8 @@ def _apply_pending(engine: Engine, limit: int) -> int:
         # Ingestion commits on its own and is idempotent by content: if this process dies before the
         # row is marked applied, the next pass ingests again and finds only duplicates.
         report = ingest_documents(engine, docs, origin="exchange", source=f"exchange/{sender}/{message_id}")
+        # A partner's pre-arrival report is targeted like our own: screened and risk-assessed now.
+        follow_up = after_ingest(engine, report.consignment_ids)
         with Session(engine) as session:
             row = session.get(InboxRow, inbox_id)
             if row is None or row.status != "received":
@@ -438,7 +441,11 @@ def _apply_pending(engine: Engine, limit: int) -> int:
             summary = report.as_dict()
             row.result = {
                 key: summary[key] for key in ("batch_id", "accepted", "amended", "duplicates", "rejected")
-            } | {"consignment_ids": report.consignment_ids[:1000], "rejections": summary["rejections"][:20]}
+            } | {
+                "consignment_ids": report.consignment_ids[:1000],
+                "rejections": summary["rejections"][:20],
+                "targeting": follow_up.as_dict(),
+            }
             audit.append(
                 session,
                 "applied",

@@ -87,6 +87,9 @@ def ingest_command(
     rejections: Annotated[
         Path | None, typer.Option("--rejections", help="write the rejection report here (.csv or .json)")
     ] = None,
+    assess: Annotated[
+        bool, typer.Option("--assess/--no-assess", help="screen and risk-assess what was stored (default: yes)")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
 ) -> None:
     """Load pre-arrival cargo information: CSV, Excel, Corridor JSON, CUSCAR, WCO XML, Cargo-XML, KCS CSV."""
@@ -114,14 +117,22 @@ def ingest_command(
                 tasks[file] = progress.add_task(file, total=None)
             progress.advance(tasks[file], records)
 
-        report = ingest_paths(engine, files, options=options, fmt=fmt, progress=advance)
+        report = ingest_paths(engine, files, options=options, fmt=fmt, progress=advance, keep_ids=assess)
+    follow_up = None
+    if assess and report.consignment_ids:
+        from corridor.targeting import after_ingest
+
+        with err.status("screening and assessing the stored consignments"):
+            follow_up = after_ingest(engine, report.consignment_ids)
     if rejections is not None:
         with Session(engine) as session:
             write_rejection_report(rejections, batch_rejections(session, report.batch_id))
     if as_json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), "targeting": follow_up.as_dict() if follow_up else None})
     else:
         _print_summary(report)
+        if follow_up is not None:
+            err.print(follow_up.line())
         if rejections is not None:
             err.print(f"rejection report written to {rejections}")
     if not report.ok:
