@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from corridor.accounts.cli import audit_app, offices_app, users_app
 from corridor.cli_support import EXIT_USAGE, err, handles_errors, print_json, print_table
@@ -242,6 +243,7 @@ def demo_setup(
     from corridor.seizures.demo import load as load_demo_seizures
 
     err.print(f"demo seizures (a year along the corridors): {load_demo_seizures(engine, seed)}")
+    _demo_watchlists(engine)
     from corridor.risk.service import assess_pending
 
     # The queue ranks by the risk engine's assessments: score every stored consignment not yet assessed.
@@ -252,8 +254,38 @@ def demo_setup(
     created = create_demo_accounts(engine)
     err.print(f"demo accounts: {len(created)} created, {len(DEMO_ACCOUNTS) - len(created)} already there")
     for account in DEMO_ACCOUNTS:
-        offices = (", ".join(account.offices) or "all offices of the agency") if account.role != "administrator" else "all"
+        offices = (
+            (", ".join(account.offices) or "all offices of the agency")
+            if account.role != "administrator"
+            else "all"
+        )
         err.print(f"  {account.username:<11} {account.password:<20} {account.role} ({offices})")
+
+
+def _demo_watchlists(engine: Engine) -> None:
+    """Import the public sanctions lists from the shared reference data, if it is there, and screen."""
+    import os
+
+    from corridor.screening.consignments import screen_pending
+    from corridor.screening.service import import_list
+
+    shared = Path(os.environ.get("CORRIDOR_SHARED_DATA", Path.cwd().parent / "shared" / "data")) / "sanctions"
+    files = [
+        (shared / "ofac_sdn_2024-05-03.csv", "ofac-sdn", "OFAC SDN (2024-05-03)"),
+        (shared / "un_sc_consolidated_list_2024-09-26.xml", "un-sc", "UN Security Council (2024-09-26)"),
+    ]
+    present = [f for f in files if f[0].is_file()]
+    if not present:
+        err.print(f"watch lists: none imported ({shared} not found; use `corridor lists import FILE`)")
+        return
+    for path, code, name in present:
+        report = import_list(engine, path, code=code, name=name, mode="upsert")
+        err.print(
+            f"watch list {code}: version {report.version} (+{len(report.added)} ~{len(report.changed)} "
+            f"-{len(report.removed)}, {report.unchanged} unchanged)"
+        )
+    screened = screen_pending(engine)
+    err.print(f"screening: {screened.consignments} consignments, {screened.open_hits} open hits")
 
 
 @app.command("serve")
