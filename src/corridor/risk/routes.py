@@ -57,12 +57,12 @@ router = APIRouter(tags=["risk"])
     summary="Assess one consignment, a batch, or stored consignments by id",
     dependencies=[*VIEW, Depends(body_ids_in_scope)],  # stored ids must be in the caller's scope
 )
-def post_assessments(body: AssessRequest, engine: EngineDep) -> Any:
+def post_assessments(body: AssessRequest, session: SessionDep) -> Any:
     if body.ids is not None:
-        result = service.assess_ids(engine, body.ids)
+        result = service.assess_ids_in(session, body.ids)
     else:
         docs = [body.consignment] if body.consignment is not None else list(body.consignments or [])
-        result = service.assess_documents(engine, docs)
+        result = service.assess_documents_in(session, docs)
     items = result.items()
     if body.consignment is not None:
         return items[0]

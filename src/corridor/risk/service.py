@@ -129,10 +129,14 @@ def validate_text(engine: Engine | None, text: str, source: str) -> list[Profile
 def ensure_starter(engine: Engine) -> bool:
     """Import the starter library when no profile was ever stored (a fresh installation)."""
     with unit_of_work(engine) as session:
-        if repo.profile_count(session):
-            return False
-        _import(session, read_starter(), STARTER_AUTHOR)
-        session.commit()
+        return ensure_starter_in(session)
+
+
+def ensure_starter_in(session: Session) -> bool:
+    if repo.profile_count(session):
+        return False
+    _import(session, read_starter(), STARTER_AUTHOR)
+    session.commit()
     return True
 
 
@@ -376,33 +380,42 @@ def assess_pending(engine: Engine, *, limit: int | None = None, chunk: int = 20_
 
 
 def assess_ids(engine: Engine, ids: Sequence[int]) -> AssessResult:
-    ensure_starter(engine)
     with unit_of_work(engine) as session:
-        ctx = active_context(session)
-        rows = repo.consignment_rows(session, list(dict.fromkeys(ids)))
-        missing = sorted(set(ids) - {r.id for r in rows})
-        if missing:
-            raise NotFound(f"no consignment with id {missing[0]}", where="ids")
-        result = _assess(session, [Consignment.model_validate(r.data) for r in rows], list(rows), ctx)
-        session.commit()
+        return assess_ids_in(session, ids)
+
+
+def assess_ids_in(session: Session, ids: Sequence[int]) -> AssessResult:
+    ensure_starter_in(session)
+    ctx = active_context(session)
+    rows = repo.consignment_rows(session, list(dict.fromkeys(ids)))
+    missing = sorted(set(ids) - {r.id for r in rows})
+    if missing:
+        raise NotFound(f"no consignment with id {missing[0]}", where="ids")
+    result = _assess(session, [Consignment.model_validate(r.data) for r in rows], list(rows), ctx)
+    session.commit()
     return result
 
 
 def assess_documents(engine: Engine, consignments: list[Consignment]) -> AssessResult:
+    with unit_of_work(engine) as session:
+        return assess_documents_in(session, consignments)
+
+
+def assess_documents_in(session: Session, consignments: list[Consignment]) -> AssessResult:
     """Assess posted documents. Those stored with exactly this content (same key and content hash)
-    get their assessment stored; the others are assessed and returned only."""
+    get their assessment stored; the others are assessed and returned only. Uses the caller's
+    session: a request must not hold two pooled connections at once (the pool would deadlock)."""
     from corridor.consignments.repository import document_and_hash
 
-    ensure_starter(engine)
-    with unit_of_work(engine) as session:
-        ctx = active_context(session)
-        stored = repo.rows_by_key(session, [c.key for c in consignments])
-        rows: list[ConsignmentRow | None] = []
-        for c in consignments:
-            row = stored.get(c.key)
-            rows.append(row if row is not None and row.content_hash == document_and_hash(c)[1] else None)
-        result = _assess(session, consignments, rows, ctx)
-        session.commit()
+    ensure_starter_in(session)
+    ctx = active_context(session)
+    stored = repo.rows_by_key(session, [c.key for c in consignments])
+    rows: list[ConsignmentRow | None] = []
+    for c in consignments:
+        row = stored.get(c.key)
+        rows.append(row if row is not None and row.content_hash == document_and_hash(c)[1] else None)
+    result = _assess(session, consignments, rows, ctx)
+    session.commit()
     return result
 
 
