@@ -24,6 +24,43 @@ HERE = Path(__file__).resolve().parent
 LANG_COOKIE = "corridor_lang"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals["version"] = __version__
+
+
+def _evidence_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_evidence_value(v) for v in value)
+    return str(value)
+
+
+def evidence_lines(evidence: object) -> list[tuple[str, str]]:
+    """A hit's evidence as readable (field, value) lines: the consignment's fields first, then each
+    goods item that fired, named by its sequence number."""
+    if not isinstance(evidence, dict):
+        return [("", _evidence_value(evidence))]
+    lines: list[tuple[str, str]] = []
+    for key, value in evidence.items():
+        if key == "fields" and isinstance(value, dict):
+            lines += [(str(k), _evidence_value(v)) for k, v in value.items()]
+        elif key == "goods" and isinstance(value, list):
+            for item in value:
+                if not isinstance(item, dict):
+                    continue
+                seq = item.get("goods.sequence", "?")
+                lines += [
+                    (f"item {seq}: {k}", _evidence_value(v)) for k, v in item.items() if k != "goods.sequence"
+                ]
+        elif isinstance(value, dict):
+            lines += [(f"{key}.{k}", _evidence_value(v)) for k, v in value.items()]
+        else:
+            lines.append((str(key), _evidence_value(value)))
+    return lines
+
+
+templates.env.filters["evidence_lines"] = evidence_lines
 templates.env.globals["language_names"] = LANGUAGE_NAMES
 templates.env.globals["Permission"] = Permission
 # The profile pages (pages_profiles) run on corridor.risk.service.
