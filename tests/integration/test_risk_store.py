@@ -210,7 +210,8 @@ def test_cli(cli_env: Path) -> None:
 
     data = cli_env / "demo.jsonl"
     write_file(generate(600, 2, start=date(2026, 6, 1)), data, "jsonl")
-    assert runner.invoke(app, ["ingest", str(data), "--json"]).exit_code == 0
+    # Ingest assesses by default; --no-assess leaves the work to `corridor risk assess`.
+    assert runner.invoke(app, ["ingest", str(data), "--json", "--no-assess"]).exit_code == 0
     out = runner.invoke(app, ["risk", "assess", "--json"])
     assert out.exit_code == 0, out.output
     body = json.loads(out.stdout)
