@@ -53,6 +53,7 @@ class RiskContext:
         policy: SelectionPolicy | None = None,
         watchlist: WatchlistLookup | None = None,
     ) -> RiskContext:
+        _register_plugins()
         return cls(
             compile_profiles(profiles),
             lists,
@@ -118,8 +119,16 @@ def assess(
     return assess_frames(frames, ctx, history, assessed_at)
 
 
+def _register_plugins() -> None:
+    """Indicators that live in other packages join the library on first use (no import cycle)."""
+    from corridor.goods.indicators import register as register_goods
+
+    register_goods()
+
+
 def features(frames: Frames, ctx: RiskContext, history: History | None = None) -> Frames:
     """The frames with every indicator column added (also the input of the ML model)."""
+    _register_plugins()
     ictx = IndicatorContext(
         Frames(frames.consignments, frames.goods, frames.equipment),
         history or History.empty(),

@@ -38,6 +38,9 @@ from corridor.risk.models import AssessmentRow, NamedListRow, ProfileRow
 from corridor.risk.policy import SelectionPolicy, load_policy
 from corridor.risk.selection import SEVERITY, capacity_report
 from corridor.risk.selection import select as select_within_capacity
+from corridor.risk.signals import Signals
+from corridor.risk.signals import collect as collect_signals
+from corridor.risk.watchlist import CombinedWatchlist, NamedListWatchlist, WatchlistLookup
 from corridor.settings import get_settings
 
 STARTER_AUTHOR = "starter-library"
@@ -245,6 +248,19 @@ def _fingerprint(session: Session, policy: SelectionPolicy) -> tuple[Any, ...]:
     return (str(session.get_bind().engine.url), tuple(p), tuple(lst), policy.model_dump_json())
 
 
+def _watchlist(session: Session, lists: dict[str, NamedList]) -> CombinedWatchlist:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+
+    def screening() -> WatchlistLookup | None:
+        from corridor.screening.adapter import screening_watchlist
+
+        return screening_watchlist(engine)
+
+    named = NamedListWatchlist({n: (lst.kind, lst.items) for n, lst in lists.items()})
+    return CombinedWatchlist(named, screening)
+
+
 def active_context(session: Session, policy: SelectionPolicy | None = None) -> RiskContext:
     """The active profiles (current versions with status active) compiled once and cached until a
     profile or list changes."""
@@ -263,7 +279,7 @@ def active_context(session: Session, policy: SelectionPolicy | None = None) -> R
             "no active risk profiles: import some with `corridor profiles import` (no path: the starter library)",
             where="profiles",
         )
-    ctx = RiskContext.build(profiles, lists, policy=policy)
+    ctx = RiskContext.build(profiles, lists, policy=policy, watchlist=_watchlist(session, lists))
     if len(_CONTEXTS) > 8:
         _CONTEXTS.clear()
     _CONTEXTS[key] = ctx
@@ -278,6 +294,7 @@ class AssessResult:
     batch: AssessmentBatch
     consignment_ids: list[int | None]
     run_id: str
+    signals: Signals = field(default_factory=Signals)
 
     def items(self) -> list[dict[str, Any]]:
         out = []
@@ -293,15 +310,33 @@ class AssessResult:
                     "consignment_key": a.consignment_key,
                     "document_number": row["document_number"],
                     "office": row["office"],
-                    "score": a.score,
-                    "lane": a.lane.value,
+                    "score": row["score"],
+                    "lane": row["lane"],
                     "stored": cid is not None,
-                    "hits": [h.model_dump(mode="json") for h in a.hits],
+                    "hits": [h.model_dump(mode="json") for h in a.hits]
+                    + self.signals.hits.get(row["_row"], []),
                     "profile_set": a.profile_set,
+                    "model_version": self.signals.model_version,
                     "assessed_at": _iso(a.assessed_at),
                 }
             )
         return out
+
+
+def _fold_signals(batch: AssessmentBatch, signals: Signals, ctx: RiskContext) -> None:
+    """Model and partner-alert signals enter the score and lane like profile hits do."""
+    if not signals.weights and not signals.lanes:
+        return
+    names = {v: k for k, v in SEVERITY.items()}
+    scores, lanes = [], []
+    for r in batch.frame.select("_row", "office", "score", "lane").iter_rows(named=True):
+        score = signals.score(r["_row"], r["score"])
+        office = ctx.policy.for_office(r["office"])
+        by_score = "red" if score >= office.red else "yellow" if score >= office.yellow else "green"
+        candidates = [r["lane"], by_score, signals.lanes.get(r["_row"], "green")]
+        lanes.append(names[max(SEVERITY[c] for c in candidates)])
+        scores.append(score)
+    batch.frame = batch.frame.with_columns(pl.Series("score", scores), pl.Series("lane", lanes))
 
 
 def _assess(
@@ -314,10 +349,14 @@ def _assess(
     frames = flatten(consignments, ctx.compiled.attributes)
     history = repo.load_history(session, frames, ctx.indicator_config.history_months)
     batch = assess_frames(frames, ctx, history, now)
+    signals = collect_signals(session, consignments)
+    _fold_signals(batch, signals, ctx)
     run_id = uuid.uuid4().hex
     hits_by_row: dict[int, list[dict[str, Any]]] = {}
     for h in batch.hits.iter_rows(named=True):
         hits_by_row.setdefault(h["_row"], []).append(_hit_json(h))
+    for row_index, extra in signals.hits.items():
+        hits_by_row.setdefault(row_index, []).extend(extra)
     records = []
     for r in batch.frame.iter_rows(named=True):
         row = rows[r["_row"]]
@@ -333,7 +372,7 @@ def _assess(
                 "exploration": False,
                 "hits": hits_by_row.get(r["_row"], []),
                 "profile_set": batch.profile_set,
-                "model_version": None,
+                "model_version": signals.model_version,
                 "assessed_at": now,
                 "run_id": run_id,
             }
@@ -342,7 +381,7 @@ def _assess(
         from sqlalchemy import insert
 
         session.execute(insert(AssessmentRow), records)
-    return AssessResult(batch, [r.id if r is not None else None for r in rows], run_id)
+    return AssessResult(batch, [r.id if r is not None else None for r in rows], run_id, signals)
 
 
 def _hit_json(h: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -85,3 +85,22 @@ class NamedListWatchlist:
                         seen.add(list_name)
                         matches.append(WatchMatch(q.ref, list_name, 1.0, entry))
         return matches
+
+
+class CombinedWatchlist:
+    """The named lists (exact) and the screening package's matcher (fuzzy, across scripts) together.
+
+    The screening index is fetched at each look-up, so a list imported or updated after the risk
+    context was built is used at once; analysts' false-positive decisions are honoured by it.
+    """
+
+    def __init__(self, named: NamedListWatchlist, screening: Callable[[], WatchlistLookup | None]) -> None:
+        self.named = named
+        self.screening = screening
+
+    def lookup(self, queries: Sequence[WatchQuery]) -> list[WatchMatch]:
+        found = self.named.lookup(queries) if self.named else []
+        fuzzy = self.screening()
+        if fuzzy is not None:
+            found += fuzzy.lookup(queries)
+        return found
