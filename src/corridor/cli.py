@@ -14,6 +14,7 @@ from corridor.accounts.cli import audit_app, offices_app, users_app
 from corridor.cli_support import EXIT_USAGE, err, handles_errors, print_json, print_table
 from corridor.consignments.cli import app as consignments_app
 from corridor.domain.consignment import Consignment
+from corridor.domain.errors import CorridorError
 from corridor.exchange.cli import audit_list as exchange_audit_list
 from corridor.exchange.cli import audit_verify as exchange_audit_verify
 from corridor.exchange.cli import register as register_exchange
@@ -232,8 +233,10 @@ def demo_setup(
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Regenerated on every set-up so that the queue always has today's and upcoming arrivals.
-    path = settings.data_dir / f"demo-{count}-{seed}.csv"
-    write_file(generate(count, seed), path, "csv")
+    # JSON Lines carries everything the generator knows, including past inspection outcomes (the
+    # model learns from them) and the planted-scenario markers; the CSV layout has no place for them.
+    path = settings.data_dir / f"demo-{count}-{seed}.jsonl"
+    write_file(generate(count, seed), path, "jsonl")
     engine = ready_engine()
     report = ingest_paths(engine, [path], origin="demo")
     err.print(
@@ -244,6 +247,7 @@ def demo_setup(
 
     err.print(f"demo seizures (a year along the corridors): {load_demo_seizures(engine, seed)}")
     _demo_watchlists(engine)
+    _demo_model(engine)
     from corridor.risk.service import assess_pending
 
     # The queue ranks by the risk engine's assessments: score every stored consignment not yet assessed.
@@ -260,6 +264,22 @@ def demo_setup(
             else "all"
         )
         err.print(f"  {account.username:<11} {account.password:<20} {account.role} ({offices})")
+
+
+def _demo_model(engine: Engine) -> None:
+    """Train the targeting model on the demo's past consignments with known outcomes, once."""
+    from corridor.model.service import list_models, train_from_store
+    from corridor.model.train import TrainConfig
+
+    if list_models(engine):
+        err.print("targeting model: already trained")
+        return
+    try:
+        summary = train_from_store(engine, TrainConfig(), activate=True)
+    except CorridorError as error:
+        err.print(f"targeting model: not trained ({error.detail})")
+        return
+    err.print(f"targeting model: {summary.get('version')} trained on the demo history and activated")
 
 
 def _demo_watchlists(engine: Engine) -> None:
