@@ -203,6 +203,18 @@ def test_record_from_case_links_everything_and_feeds_back(engine: Engine) -> Non
         )
         rates = {r.rule_id: r for r in feedback.profile_hit_rates(session)}
         assert (rates["DRG-PRODUCE-IR"].inspected, rates["DRG-PRODUCE-IR"].seizures) == (1, 1)
+        # The seizure is a training label of the model and an outcome of the risk back-test.
+        from corridor.model.service import stored_frame
+
+        frame = stored_frame(session)
+        assert frame.filter(frame["id"] == "CMR:CMR-SZ-1")["fraud"].to_list() == [True]
+    from datetime import date
+
+    from corridor.risk.service import backtest_stored, ensure_starter
+
+    ensure_starter(engine)
+    report = backtest_stored(engine, date(2026, 11, 1), date(2026, 11, 30))
+    assert (report["consignments"], report["inspected"], report["positives"]) == (1, 1, 1)
 
 
 def test_watch_list_reaches_the_risk_engine_lists(engine: Engine) -> None:

@@ -131,16 +131,20 @@ def explain_consignment(session: Session, ref: str | int, top: int = 5) -> dict[
 
 
 def stored_frame(session: Session, since: date | None = None, until: date | None = None) -> pl.DataFrame:
-    """Stored consignments as a declaration frame (with their source outcomes as labels)."""
+    """Stored consignments as a declaration frame. Labels: what this node's own inspections and
+    seizures found (they feed back here), else the outcome that came with the data."""
+    from corridor.seizures.feedback import apply_outcomes
+
     frames = []
-    batch: list[Consignment] = []
-    for data in session.scalars(select(ConsignmentRow.data).execution_options(yield_per=5000)):
-        batch.append(Consignment.model_validate(data))
+    batch: list[tuple[int, Consignment]] = []
+    rows = session.execute(select(ConsignmentRow.id, ConsignmentRow.data).execution_options(yield_per=5000))
+    for cid, data in rows:
+        batch.append((cid, Consignment.model_validate(data)))
         if len(batch) >= 5000:
-            frames.append(frame_from_consignments(batch))
+            frames.append(frame_from_consignments(apply_outcomes(session, batch)))
             batch = []
     if batch:
-        frames.append(frame_from_consignments(batch))
+        frames.append(frame_from_consignments(apply_outcomes(session, batch)))
     frame = pl.concat(frames) if frames else conform(pl.DataFrame())
     if since:
         frame = frame.filter(pl.col("date") >= since)

@@ -712,14 +712,18 @@ def _backtest_stored(
     """Back-test over stored consignments dated in [start, end] that carry an outcome; the history
     is everything stored before each consignment (point-in-time)."""
     with unit_of_work(engine) as session:
-        rows = [
+        from corridor.seizures.feedback import apply_outcomes
+
+        in_period = [
             r
             for r in session.scalars(select(ConsignmentRow).order_by(ConsignmentRow.id))
-            if (d := _ref(r)) is not None and start <= d.date() <= end and (r.data or {}).get("outcome")
+            if (d := _ref(r)) is not None and start <= d.date() <= end
         ]
-        if not rows:
+        # Outcomes: what this node's inspections and seizures found, else what came with the data.
+        enriched = apply_outcomes(session, [(r.id, Consignment.model_validate(r.data)) for r in in_period])
+        consignments = [c for c in enriched if c.outcome is not None]
+        if not consignments:
             raise NotFound(f"no stored consignments with outcomes between {start} and {end}", where="period")
-        consignments = [Consignment.model_validate(r.data) for r in rows]
         frames = flatten(consignments)
         history = repo.load_history(session, frames)
         lists = all_lists(session)
