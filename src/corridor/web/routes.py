@@ -12,6 +12,7 @@ from corridor.web.errors import install_web_error_handlers
 def mount_workbench(app: FastAPI) -> None:
     from corridor.web.pages_alerts import router as alert_pages
     from corridor.web.pages_auth import router as auth_pages
+    from corridor.web.pages_maritime import router as maritime_pages
     from corridor.web.pages_overview import router as overview_pages
     from corridor.web.pages_profiles import router as profile_pages
     from corridor.web.pages_seizures import router as seizure_pages
@@ -26,4 +27,5 @@ def mount_workbench(app: FastAPI) -> None:
     app.include_router(seizure_pages)
     app.include_router(alert_pages)
     app.include_router(watchlist_pages)
+    app.include_router(maritime_pages)
     app.mount("/static", StaticFiles(directory=str(HERE / "static"), check_dir=True), name="static")

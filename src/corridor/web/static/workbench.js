@@ -50,7 +50,37 @@ async function corridorOverviewMap(element) {
   if (data.features.length > 0) { map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 7 }); }
 }
 
+async function corridorSeaMap(element) {
+  // The maritime API's GeoJSON layers, drawn in order: zones under tracks under platforms and events.
+  const map = await corridorBaseMap(element);
+  const styles = {
+    zones: { color: "#e67e22", weight: 1, fillOpacity: 0.15 },
+    tracks: { color: "#2c6fbb", weight: 1.5, opacity: 0.7 },
+  };
+  const bounds = L.latLngBounds([]);
+  for (const layer of ["zones", "tracks", "platforms", "events"]) {
+    const response = await fetch(`/maritime/map/${layer}`);
+    if (!response.ok) { continue; }
+    const data = await response.json();
+    const drawn = L.geoJSON(data, {
+      style: () => styles[layer] || {},
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, layer === "events"
+        ? { radius: 7, color: "#c0392b", fillColor: "#c0392b", fillOpacity: 0.85, weight: 2 }
+        : { radius: 4, color: "#111", fillColor: "#111", fillOpacity: 1, weight: 1 }),
+      onEachFeature: (f, item) => {
+        const p = f.properties || {};
+        const label = [p.kind, p.name, p.vessel, p.summary].filter((v) => v).join(" · ");
+        if (label) { item.bindTooltip(label); }
+      },
+    }).addTo(map);
+    if (layer !== "zones" && drawn.getLayers().length > 0) { bounds.extend(drawn.getBounds()); }
+  }
+  if (bounds.isValid()) { map.fitBounds(bounds.pad(0.2), { maxZoom: 9 }); }
+  else { map.setView([40.2, 50.6], 7); }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-sea]").forEach((el) => corridorSeaMap(el));
   document.querySelectorAll("[data-route]").forEach((el) => corridorRouteMap(el));
   document.querySelectorAll("[data-overview]").forEach((el) => corridorOverviewMap(el));
 });
