@@ -223,3 +223,14 @@ def test_map_data_and_base_map_are_served_locally(client: TestClient, world: Wor
         "/static/vendor/leaflet/leaflet.js" in page
         and "http" not in re.sub(r'href="http[^"]*"', "", page).split("<script")[1][:80]
     )
+
+
+def test_maritime_picture_page_and_its_layers(client: TestClient, world: World) -> None:
+    login(client, "officer")
+    page = client.get("/sea")
+    assert page.status_code == 200 and 'data-sea="1"' in page.text
+    for layer in ("tracks", "platforms", "zones", "events"):
+        data = client.get(f"/maritime/map/{layer}")
+        assert data.status_code == 200, (layer, data.text)
+        assert data.json()["type"] == "FeatureCollection"
+    assert client.get("/maritime/map/platforms").json()["features"], "the packaged installations are drawn"
