@@ -62,8 +62,9 @@ def test_missing_columns_are_a_clear_error() -> None:
 
 def test_registers_with_the_risk_engine_once(monkeypatch: pytest.MonkeyPatch) -> None:
     risk = pytest.importorskip("corridor.risk.indicators")
-    # A private copy of the registry, so other tests see the risk engine's own list.
-    monkeypatch.setattr(risk, "INDICATORS", list(risk.INDICATORS))
+    # A private copy of the registry without goods (the engine registers it on first use), so other
+    # tests see the risk engine's own list.
+    monkeypatch.setattr(risk, "INDICATORS", [i for i in risk.INDICATORS if i.name != "goods_intelligence"])
     monkeypatch.setattr(goods_indicators_module, "_REGISTERED", False)
     assert goods_indicators_module.register() is True
     assert goods_indicators_module.register() is False
