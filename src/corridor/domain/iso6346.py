@@ -21,6 +21,11 @@ def _build_letter_values() -> None:
 _build_letter_values()
 
 
+def letter_values() -> dict[str, int]:
+    """The ISO 6346 numeric value of each letter (for vectorised check-digit computation)."""
+    return dict(_LETTER_VALUES)
+
+
 def normalise(number: str) -> str:
     return re.sub(r"[\s\-/.]", "", number).upper()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from corridor.domain import iso6346
 from corridor.risk.fields import PARTY_ROLES, FieldSpec, Kind, Level
 from corridor.risk.flatten import Frames
 from corridor.risk.history import DEFAULT_RATES_TO_USD, PAIR_SEPARATOR, History, unit_value_exprs
@@ -401,7 +402,7 @@ def _equipment(ctx: IndicatorContext) -> None:
     eq = ctx.frames.equipment
     number = pl.col("number")
     shaped = number.str.contains(r"^[A-Z]{3}[UJZR]\d{7}$")
-    letter_values = _iso6346_letter_values()
+    letter_values = iso6346.letter_values()
     total = pl.lit(0, dtype=pl.Int64)
     for i in range(10):
         ch = number.str.slice(i, 1)
@@ -439,17 +440,6 @@ def _equipment(ctx: IndicatorContext) -> None:
         .then(pl.col("total_gross_kg") / pl.col("equipment.count"))
         .alias("equipment.kg_per_unit"),
     )
-
-
-def _iso6346_letter_values() -> dict[str, int]:
-    values: dict[str, int] = {}
-    value = 10
-    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
-        if value % 11 == 0:  # ISO 6346 skips multiples of 11
-            value += 1
-        values[letter] = value
-        value += 1
-    return values
 
 
 @indicator(
