@@ -493,7 +493,7 @@ def screen_vessel(session: Session, vessel: str, lookup: Any = None) -> dict[str
     Goes through the risk engine's WatchlistLookup protocol (exact normalised matching on named
     lists); the screening package's fuzzy matcher plugs in through the same protocol via `lookup`.
     """
-    from corridor.risk.watchlist import NamedListWatchlist, WatchQuery
+    from corridor.risk.watchlist import WatchQuery
 
     row = session.scalar(select(VesselRow).where(VesselRow.vessel == vessel))
     if row is None:
@@ -504,9 +504,9 @@ def screen_vessel(session: Session, vessel: str, lookup: Any = None) -> dict[str
         if i
     )
     if lookup is None:
-        from corridor.risk.service import all_lists
+        from corridor.risk.service import watchlist_for
 
-        lookup = NamedListWatchlist({n: (lst.kind, lst.items) for n, lst in all_lists(session).items()})
+        lookup = watchlist_for(session)
     matches = lookup.lookup([WatchQuery(ref=0, kind="vessel", name=row.name, identifiers=identifiers)])
     return {
         "vessel": row.vessel,

@@ -248,7 +248,11 @@ def _fingerprint(session: Session, policy: SelectionPolicy) -> tuple[Any, ...]:
     return (str(session.get_bind().engine.url), tuple(p), tuple(lst), policy.model_dump_json())
 
 
-def _watchlist(session: Session, lists: dict[str, NamedList]) -> CombinedWatchlist:
+def watchlist_for(session: Session, lists: dict[str, NamedList] | None = None) -> CombinedWatchlist:
+    """Named lists (exact) and the screening matcher (fuzzy, across scripts): what the watch-list
+    indicator asks, and what other packages (maritime vessel screening) should ask too."""
+    if lists is None:
+        lists = all_lists(session)
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
 
@@ -279,7 +283,7 @@ def active_context(session: Session, policy: SelectionPolicy | None = None) -> R
             "no active risk profiles: import some with `corridor profiles import` (no path: the starter library)",
             where="profiles",
         )
-    ctx = RiskContext.build(profiles, lists, policy=policy, watchlist=_watchlist(session, lists))
+    ctx = RiskContext.build(profiles, lists, policy=policy, watchlist=watchlist_for(session, lists))
     if len(_CONTEXTS) > 8:
         _CONTEXTS.clear()
     _CONTEXTS[key] = ctx
