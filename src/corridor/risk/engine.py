@@ -26,7 +26,7 @@ from corridor.domain.consignment import Consignment, Lane
 from corridor.risk.compiler import CompiledSet, compile_profiles
 from corridor.risk.flatten import Frames, flatten
 from corridor.risk.history import History
-from corridor.risk.indicators import IndicatorConfig, IndicatorContext, compute
+from corridor.risk.indicators import IndicatorConfig, IndicatorContext, compute, register_plugins
 from corridor.risk.language import Profile
 from corridor.risk.lists import NamedList
 from corridor.risk.policy import SelectionPolicy
@@ -53,7 +53,7 @@ class RiskContext:
         policy: SelectionPolicy | None = None,
         watchlist: WatchlistLookup | None = None,
     ) -> RiskContext:
-        _register_plugins()
+        register_plugins()
         return cls(
             compile_profiles(profiles),
             lists,
@@ -119,16 +119,9 @@ def assess(
     return assess_frames(frames, ctx, history, assessed_at)
 
 
-def _register_plugins() -> None:
-    """Indicators that live in other packages join the library on first use (no import cycle)."""
-    from corridor.goods.indicators import register as register_goods
-
-    register_goods()
-
-
 def features(frames: Frames, ctx: RiskContext, history: History | None = None) -> Frames:
     """The frames with every indicator column added (also the input of the ML model)."""
-    _register_plugins()
+    register_plugins()
     ictx = IndicatorContext(
         Frames(frames.consignments, frames.goods, frames.equipment),
         history or History.empty(),

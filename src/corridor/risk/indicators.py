@@ -558,7 +558,16 @@ def compute(ctx: IndicatorContext) -> Frames:
     return ctx.frames
 
 
+def register_plugins() -> None:
+    """Indicators that live in other packages join the library before anything reads it (import
+    here, at first use, not at module import: goods imports this module)."""
+    from corridor.goods.indicators import register as register_goods
+
+    register_goods()
+
+
 def indicator_fields() -> list[FieldSpec]:
+    register_plugins()
     return [f for ind in INDICATORS for f in ind.fields]
 
 
