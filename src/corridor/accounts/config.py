@@ -23,6 +23,18 @@ class AccountSettings(BaseSettings):
     lockout_minutes: int = Field(default=15, ge=1, description="how long a lock-out lasts")
     api_token_days: int = Field(default=365, ge=1, le=3650)
     min_password_length: int = Field(default=10, ge=8)
+    # OIDC single sign-on (authorization code + PKCE); disabled unless issuer, client id and redirect URL are set.
+    oidc_issuer: str | None = Field(
+        default=None, description="issuer URL; discovery at {issuer}/.well-known/..."
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, description="unset for a public client (PKCE only)")
+    oidc_redirect_url: str | None = Field(default=None, description="https://workbench/login/oidc/callback")
+    oidc_username_claim: str = Field(default="preferred_username", description="matched to a username")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_redirect_url)
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,11 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from corridor.accounts.config import account_settings
 from corridor.accounts.deps import SESSION_COOKIE, client_ip
+from corridor.accounts.oidc import STATE_COOKIE, STATE_MAX_AGE, OidcError, OidcProvider, get_oidc_provider
+from corridor.accounts.oidc import find_user as oidc_find_user
+from corridor.accounts.oidc import refuse as oidc_refuse
 from corridor.accounts.roles import Role
 from corridor.accounts.security import new_secret, same
 from corridor.accounts.service import (
@@ -46,6 +50,7 @@ def _login_page(
 ) -> Response:
     # Double-submit token for the log-in form: there is no session yet to hold a CSRF token.
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_secret()
+    context.setdefault("oidc_enabled", account_settings().oidc_enabled)
     response = render(request, template, {"login_csrf": token, **context}, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
     return response
@@ -65,6 +70,61 @@ def login_form(
     if count_users(session) == 0:
         return RedirectResponse("/setup", status_code=303)
     return _login_page(request, next=safe_next(next), expired=bool(expired), logged_out=bool(logged_out))
+
+
+OidcDep = Annotated[OidcProvider | None, Depends(get_oidc_provider)]
+
+
+@router.get("/login/oidc")
+def oidc_start(request: Request, session: SessionDep, provider: OidcDep, next: str | None = None) -> Response:
+    """Single sign-on: off to the identity provider's authorization endpoint (code flow, PKCE)."""
+    if provider is None:
+        return RedirectResponse("/login", status_code=303)
+    try:
+        started = provider.start(safe_next(next))
+    except OidcError as error:
+        oidc_refuse(session, error, ip=client_ip(request))
+        return _login_page(request, status=502, error=error.reason, next=safe_next(next))
+    response = RedirectResponse(started.url, status_code=303)
+    response.set_cookie(
+        STATE_COOKIE,
+        started.cookie,
+        max_age=STATE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        path="/login/oidc",
+        secure=request.url.scheme == "https" or bool(account_settings().cookie_secure),
+    )
+    return response
+
+
+@router.get("/login/oidc/callback")
+def oidc_callback(
+    request: Request,
+    session: SessionDep,
+    provider: OidcDep,
+    code: str | None = None,
+    state: str | None = None,
+    error: str | None = None,
+) -> Response:
+    if provider is None:
+        return RedirectResponse("/login", status_code=303)
+    ip = client_ip(request)
+    try:
+        claims, next_path = provider.finish(
+            code=code, state=state, error=error, cookie=request.cookies.get(STATE_COOKIE)
+        )
+        user = oidc_find_user(session, provider.config, claims, ip=ip)
+    except OidcError as refused:
+        oidc_refuse(session, refused, ip=ip)
+        response = _login_page(request, status=401, error=refused.reason, next="/queue")
+        response.delete_cookie(STATE_COOKIE, path="/login/oidc")
+        return response
+    opened = open_session(session, user, ip=ip, via="oidc")
+    response = RedirectResponse(safe_next(next_path), status_code=303)
+    set_session_cookie(response, request, opened.token)
+    response.delete_cookie(STATE_COOKIE, path="/login/oidc")
+    return response
 
 
 @router.post("/login")
