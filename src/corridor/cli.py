@@ -313,6 +313,10 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     reload: Annotated[bool, typer.Option(help="reload on code changes (development)")] = False,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option(help="serve HTTPS with this certificate (see `corridor node tls-cert`)")
+    ] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help="private key of the HTTPS certificate")] = None,
 ) -> None:
     """Serve the API and the workbench."""
     import uvicorn
@@ -320,9 +324,24 @@ def serve(
     from corridor.db.ready import ready_engine
 
     ready_engine()
-    err.print(f"Corridor on http://{host}:{port}  (API docs at /docs)")
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        err.print("[red]error[/red] HTTPS needs both --ssl-certfile and --ssl-keyfile")
+        raise typer.Exit(EXIT_USAGE)
+    for path in (ssl_certfile, ssl_keyfile):
+        if path is not None and not path.is_file():
+            err.print(f"[red]error[/red] no such file: {path}")
+            raise typer.Exit(EXIT_USAGE)
+    scheme = "https" if ssl_certfile else "http"
+    err.print(f"Corridor on {scheme}://{host}:{port}  (API docs at /docs)")
     uvicorn.run(
-        "corridor.api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info"
+        "corridor.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_level="info",
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )
 
 
