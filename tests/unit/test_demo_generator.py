@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -268,10 +267,6 @@ def test_write_file_formats(tmp_path: Path) -> None:
         write_file([], tmp_path / "x", "xml")
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("corridor.ingest.cuscar_writer") is None,
-    reason="corridor.ingest.cuscar_writer (another engineer's CUSCAR writer) is not in this checkout yet",
-)
 def test_write_file_cuscar(tmp_path: Path) -> None:
     path = tmp_path / "out.edi"
     assert write_file(generate(10, seed=2, start=START), path, "cuscar") == 10

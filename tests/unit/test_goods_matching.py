@@ -67,10 +67,8 @@ def test_no_false_matches_on_ordinary_goods() -> None:
     assert _names("ethernet cables") == [] and _names("fresh apples") == []
 
 
-def test_precursor_data_matches_the_shared_source() -> None:
-    source = SHARED / "controlled_substances" / "precursors_1988_convention_tables_I_II.csv"
-    if not source.exists():
-        pytest.skip("shared data not beside the checkout")
+def test_precursor_data_matches_the_shared_source(shared_data: Path) -> None:
+    source = shared_data / "controlled_substances" / "precursors_1988_convention_tables_I_II.csv"
     with source.open(encoding="utf-8") as fh:
         rows = {
             (r["cas"].split(" ")[0], r["hs2022"].replace(".", "")[:6], r["table"]) for r in csv.DictReader(fh)

@@ -16,6 +16,7 @@ example of each code gives that code its score. They differ only in how texts be
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,7 +65,7 @@ def check_description(text: str) -> str:
     return text
 
 
-class KnnSuggester:
+class KnnSuggester(ABC):
     """Ranks the codes of labelled examples by the similarity of their nearest example."""
 
     name = "knn"
@@ -77,9 +78,9 @@ class KnnSuggester:
         table = hs_table()
         self._titles = {e.code: table[e.code].description for e in self.examples if e.code in table}
 
+    @abstractmethod
     def similarities(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Similarity of each text (rows) with each example (columns)."""
-        raise NotImplementedError
 
     def rank(self, texts: Sequence[str], top: int = 5) -> list[list[Suggestion]]:
         if not 1 <= top <= MAX_TOP:
