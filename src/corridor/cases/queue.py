@@ -50,8 +50,14 @@ class QueueItem:
     def top_reasons(self) -> list[dict[str, Any]]:
         if self.assessment is None:
             return []
-        hits = sorted(self.assessment.hits or [], key=lambda h: -abs(float(h.get("weight") or 0)))
-        return hits[:3]
+        # Rules, alerts and the model's own probability hit rank the queue; the model's SHAP reasons
+        # carry log-odds, not score weights, and belong on the consignment page, not here.
+        scoring = [
+            h
+            for h in self.assessment.hits or []
+            if not (h.get("source") == "model" and h.get("rule_id") != "model")
+        ]
+        return sorted(scoring, key=lambda h: -abs(float(h.get("weight") or 0)))[:3]
 
 
 @dataclass(slots=True)

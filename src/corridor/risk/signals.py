@@ -20,6 +20,7 @@ from corridor.domain.consignment import Consignment
 
 # How much the model can move the score: a probability p adds a hit of weight MODEL_WEIGHT·p.
 MODEL_WEIGHT = 0.6
+MODEL_MIN_PROBABILITY = 0.05
 # Alerts ask for action; severity decides their weight and whether they force a lane.
 ALERT_WEIGHTS = {"high": 0.8, "medium": 0.5, "low": 0.3}
 ALERT_LANES = {"high": "red", "medium": "yellow"}
@@ -61,6 +62,12 @@ def _model(session: Session, consignments: Sequence[Consignment], signals: Signa
         signals.model_version = s.model_version
         probability = float(s.probability)
         if not math.isfinite(probability):
+            continue
+        if probability < MODEL_MIN_PROBABILITY:
+            # Below this the model has nothing to say that should move the score or fill a queue
+            # line; its reasons are still kept for the consignment page.
+            for reason in s.reasons:
+                signals.add(row, {**reason.model_dump(mode="json"), "source": "model"}, scoring=False)
             continue
         evidence: dict[str, Any] = {"probability": round(probability, 4)}
         if s.expected_revenue is not None:
