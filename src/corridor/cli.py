@@ -22,6 +22,7 @@ from corridor.goods.cli import app as goods_app
 from corridor.ingest.cli import batches_app, ingest_command
 from corridor.maritime.cli import app as maritime_app
 from corridor.model.cli import model_app
+from corridor.ops.cli import retention_app
 from corridor.risk.cli import profiles_app, risk_app
 from corridor.screening.cli import app as lists_app
 from corridor.screening.cli import screen as screen_command
@@ -56,6 +57,7 @@ app.add_typer(maritime_app, name="maritime")
 app.add_typer(lists_app, name="lists")
 app.command("screen")(screen_command)
 app.add_typer(seizures_app, name="seizures")
+app.add_typer(retention_app, name="retention")
 # Exchange between nodes; `corridor audit` (accounts) also gets `verify` and `chain` for the exchange log.
 register_exchange(app)
 audit_app.command("verify")(exchange_audit_verify)
@@ -94,6 +96,52 @@ def db_current(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
         print_json(data)
     else:
         print_table("Database", ["url", "current", "head"], [[data["url"], data["current"], data["head"]]])
+
+
+@db_app.command("backup")
+@handles_errors
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="archive to write, e.g. corridor-2026-11-22.tar.gz")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Back up the database and the data directory's files (keys, photos, models) into one archive."""
+    from corridor.db.backup import create_backup
+    from corridor.db.engine import get_engine
+    from corridor.settings import get_settings
+
+    manifest = create_backup(get_engine(), get_settings().data_dir, file)
+    database = manifest["database"]
+    if as_json:
+        print_json({"file": str(file), **manifest})
+        return
+    err.print(
+        f"backup {file}: {database['kind']} at {','.join(database['revisions']) or 'no revision'}, "
+        f"{sum(database['row_counts'].values())} rows, {len(manifest['members']) - 1} data files"
+    )
+
+
+@db_app.command("restore")
+@handles_errors
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="archive written by `corridor db backup`")],
+    force: Annotated[bool, typer.Option("--force", help="replace a database that holds data")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Restore a backup (checked against its manifest first), then upgrade it to this release's schema."""
+    from dataclasses import asdict
+
+    from corridor.db.backup import restore_backup
+    from corridor.db.engine import get_engine
+    from corridor.settings import get_settings
+
+    report = restore_backup(get_engine(), get_settings().data_dir, file, force=force)
+    if as_json:
+        print_json(asdict(report))
+        return
+    err.print(
+        f"restored {file}: {sum(report.row_counts.values())} rows, {report.files} data files; "
+        f"schema {','.join(report.revisions_before_upgrade)} -> {','.join(report.revisions)}"
+    )
 
 
 @schema_app.command("consignment")
@@ -248,6 +296,7 @@ def demo_setup(
     err.print(f"demo seizures (a year along the corridors): {load_demo_seizures(engine, seed)}")
     _demo_watchlists(engine)
     _demo_model(engine)
+    _demo_maritime(engine)
     from corridor.risk.service import assess_pending
 
     # The queue ranks by the risk engine's assessments: score every stored consignment not yet assessed.
@@ -264,6 +313,30 @@ def demo_setup(
             else "all"
         )
         err.print(f"  {account.username:<11} {account.password:<20} {account.role} ({offices})")
+
+
+def _demo_maritime(engine: Engine) -> None:
+    """A synthetic Caspian day (AIS, radar, planted events) for the maritime picture, once."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from corridor.maritime import scenario as sc
+    from corridor.maritime.demo import load_scenario
+    from corridor.maritime.events import KINDS
+    from corridor.maritime.models import PositionRow
+    from corridor.maritime.service import run_detection
+
+    with Session(engine) as session:
+        if session.scalar(select(func.count()).select_from(PositionRow)):
+            err.print("maritime picture: positions already loaded")
+            return
+    generated = sc.generate(7)
+    loaded = load_scenario(engine, generated)
+    result = run_detection(engine, since=None, until=None, config=None, kinds=KINDS)
+    err.print(
+        f"maritime picture: {loaded['positions']:,} AIS positions, {loaded['radar_plots']:,} radar plots, "
+        f"{len(result.events)} events detected"
+    )
 
 
 def _demo_model(engine: Engine) -> None:
@@ -317,12 +390,25 @@ def serve(
         Path | None, typer.Option(help="serve HTTPS with this certificate (see `corridor node tls-cert`)")
     ] = None,
     ssl_keyfile: Annotated[Path | None, typer.Option(help="private key of the HTTPS certificate")] = None,
+    uvicorn_access_log: Annotated[
+        bool, typer.Option(help="also write uvicorn's own access lines (corridor.access has more fields)")
+    ] = False,
 ) -> None:
     """Serve the API and the workbench."""
+    import logging
+
     import uvicorn
 
     from corridor.db.ready import ready_engine
+    from corridor.ops.logs import configure_logging
+    from corridor.settings import get_settings
 
+    settings = get_settings()
+    # Configured before the first migration or log line, so that everything the server prints is
+    # in one format (CORRIDOR_LOG_FORMAT) and passes the secret redaction filter.
+    log_config = configure_logging(
+        settings.effective_log_format, settings.log_level, uvicorn_access=uvicorn_access_log
+    )
     ready_engine()
     if (ssl_certfile is None) != (ssl_keyfile is None):
         err.print("[red]error[/red] HTTPS needs both --ssl-certfile and --ssl-keyfile")
@@ -332,18 +418,26 @@ def serve(
             err.print(f"[red]error[/red] no such file: {path}")
             raise typer.Exit(EXIT_USAGE)
     scheme = "https" if ssl_certfile else "http"
-    err.print(f"Corridor on {scheme}://{host}:{port}  (API docs at /docs)")
+    logging.getLogger("corridor").info(
+        "Corridor on %s://%s:%s  (API docs at /docs)", scheme, host, port, extra={"url": f"{scheme}://{host}:{port}"}
+    )
     uvicorn.run(
         "corridor.api.app:create_app",
         factory=True,
         host=host,
         port=port,
         reload=reload,
-        log_level="info",
+        log_config=log_config,
+        log_level=settings.log_level,
+        access_log=uvicorn_access_log,
         ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
         ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )
 
 
 def main() -> None:
+    from corridor.ops.logs import protect_last_resort
+
+    # Commands other than `serve` configure no logging; their warnings still pass the secret filter.
+    protect_last_resort()
     app()

@@ -43,10 +43,44 @@ class FollowUp:
         return "; ".join([text, *self.notes])
 
 
-def after_ingest(engine: Engine, ids: Sequence[int], *, screen: bool = True, assess: bool = True) -> FollowUp:
-    """Screen, then assess, the consignments an ingest stored or amended."""
+def never_assessed(engine: Engine, ids: Sequence[int]) -> list[int]:
+    """Those of the consignments that have no assessment at all."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from corridor.risk.models import AssessmentRow
+
+    unique = sorted(set(ids))
+    assessed: set[int] = set()
+    with Session(engine) as session:
+        for start in range(0, len(unique), 5000):
+            part = unique[start : start + 5000]
+            assessed.update(
+                session.scalars(
+                    select(AssessmentRow.consignment_id)
+                    .where(AssessmentRow.consignment_id.in_(part))
+                    .distinct()
+                )
+            )
+    return [i for i in unique if i not in assessed]
+
+
+def after_ingest(
+    engine: Engine,
+    ids: Sequence[int],
+    *,
+    recheck: Sequence[int] = (),
+    screen: bool = True,
+    assess: bool = True,
+) -> FollowUp:
+    """Screen, then assess, the consignments an ingest stored or amended.
+
+    `recheck`: consignments the ingest found already stored (duplicates). Those never assessed are
+    taken too: a client that re-sends a batch after a crash or a database outage cut the first
+    attempt between storing and assessing gets them targeted now rather than never.
+    """
     result = FollowUp()
-    wanted = sorted(set(ids))
+    wanted = sorted(set(ids) | set(never_assessed(engine, recheck) if recheck and assess else ()))
     if not wanted:
         return result
     if screen:

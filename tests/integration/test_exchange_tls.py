@@ -3,6 +3,7 @@ and a client that does not trust it is refused."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import ssl
@@ -13,6 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor.exchange.models import AlertRow, OutboxRow, PartnerKeyRow
+from tests.integration.test_exchange_nodes import Node, introduce, wait_for
 
 
 def _free_port() -> int:
@@ -82,3 +88,72 @@ def test_serve_over_https_with_the_node_certificate(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+class HttpsNode(Node):
+    """A node serving HTTPS with its own self-signed certificate (`corridor node tls-cert`)."""
+
+    def __init__(self, name: str, root: Path) -> None:
+        super().__init__(name, root)
+        self.url = f"https://127.0.0.1:{self.port}"
+
+    @property
+    def cert(self) -> Path:
+        return self.data_dir / "exchange" / "tls" / "cert.pem"
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable, "-m", "corridor", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                    "--ssl-certfile", str(self.cert),
+                    "--ssl-keyfile", str(self.cert.with_name("key.pem")),
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        pinned = ssl.create_default_context(cadata=self.cert.read_text())
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/health", verify=pinned, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert self.proc.poll() is None, self.log.read_text()[-3000:]
+            assert time.monotonic() < deadline, f"{self.name} did not start in 60 s"
+            time.sleep(0.3)
+
+
+def test_nodes_deliver_over_https_pinning_each_others_certificate_and_rotate_keys(tmp_path: Path) -> None:
+    az, kz = HttpsNode("AZ-SCS", tmp_path), HttpsNode("KZ-SRC", tmp_path)
+    try:
+        for node in (az, kz):
+            node.cli("node", "init", "--name", node.name, "--endpoint", node.url)
+            node.cli("node", "tls-cert", "--host", "127.0.0.1")
+        introduce(az, kz, tmp_path)  # the identity documents carry the certificates partners pin
+        az.cli("agreements", "allow", "KZ-SRC", "--send", "alert")
+        kz.cli("agreements", "allow", "AZ-SCS", "--receive", "alert")
+        az.start()
+        kz.start()
+        az.cli("send", "alert", "--to", "KZ-SRC", "--container", "MSCU1234565", "--reason", "over TLS")
+        wait_for("the alert over HTTPS", lambda: kz.count(AlertRow) == 1, nodes=(az, kz))
+        wait_for("the receipt", lambda: az.count(OutboxRow, OutboxRow.status == "delivered") == 1, nodes=(az, kz))
+        # AZ rotates its keys: KZ takes the new identity from a key_update, then a message signed
+        # with the new key, without anyone running `corridor partners update` at KZ.
+        old = az.json("node", "identity")["kid"]
+        new = az.json("node", "rotate-keys")["kid"]
+        az.cli("send", "alert", "--to", "KZ-SRC", "--container", "MSCU1234565", "--reason", "after rotation")
+        wait_for("both messages", lambda: kz.count(AlertRow) == 2, nodes=(az, kz))
+        partner = next(p for p in kz.json("partners", "list") if p["name"] == "AZ-SCS")
+        assert partner["fingerprint"] == az.json("node", "identity")["fingerprint"]
+        with Session(kz.engine) as session:
+            keys = {k.kid: k.status for k in session.scalars(select(PartnerKeyRow))}
+        assert keys == {old: "previous", new: "current"}
+        assert kz.json("inbox", "list")[0]["type"] == "alert"
+        assert json.loads(az.cli("audit", "verify", "--json").stdout)["ok"] is True
+        assert json.loads(kz.cli("audit", "verify", "--json").stdout)["ok"] is True
+    finally:
+        az.stop()
+        kz.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -30,6 +31,10 @@ def test_scenario_round_trip_detects_every_planted_event(engine: Engine) -> None
 
     again = service.run_detection(engine, until=s.end)  # idempotent: nothing new, nothing changed
     assert again.new == {} and again.updated == {}
+    # Without bounds the window ends at the latest stored position as the database hands it back
+    # (PostgreSQL in the session's zone, e.g. Etc/UTC, which polars would not mix with UTC).
+    unbounded = service.run_detection(engine)
+    assert unbounded.until is not None and unbounded.until.tzinfo is UTC and unbounded.events
 
     with unit_of_work(engine) as session:
         open_events = service.list_open_events(session)

@@ -19,6 +19,8 @@ from corridor.api.app import create_app
 # (method, path template) -> why it is open
 OPEN: dict[tuple[str, str], str] = {
     ("GET", "/health"): "liveness probe",
+    ("GET", "/health/ready"): "readiness probe for load balancers (states and reasons, no paths or secrets)",
+    ("GET", "/metrics"): "loopback only or CORRIDOR_METRICS_TOKEN (403/401, see test_ops_http.py)",
     ("GET", "/schemas/consignment.json"): "public JSON Schema of the input format",
     ("GET", "/reference/locodes/{code}"): "published UN/LOCODE reference data",
     ("GET", "/reference/hs/{code}"): "published HS nomenclature",

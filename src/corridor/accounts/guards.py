@@ -48,6 +48,10 @@ def consignments_guard(request: Request, session: SessionDep) -> None:
             raise Forbidden(
                 f"name one of your offices in office= ({', '.join(sorted(scope)) or 'none'})", where="office"
             )
+    # Hand the connection back before the route runs: ingest and its screening and assessment open
+    # sessions of their own, and a request holding two pooled connections at once can exhaust the pool
+    # under load (every worker holding one, waiting for another).
+    session.commit()
 
 
 # --- guards the domain routers add to routes that return consignments ----------------------------

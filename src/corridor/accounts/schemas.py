@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 
 class LoginIn(BaseModel):
@@ -33,7 +33,7 @@ class TokenOut(BaseModel):
 
 
 class AuditOut(BaseModel):
-    at: datetime
+    at: AwareDatetime
     username: str | None
     action: str
     object_type: str | None
@@ -43,6 +43,14 @@ class AuditOut(BaseModel):
     ip: str | None
     detail: dict[str, Any]
     summary: str | None
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _utc(cls, value: Any) -> Any:
+        # Stored in UTC; SQLite hands the time back without its zone, which is not an RFC 3339 date-time.
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class AuditPage(BaseModel):

@@ -6,10 +6,11 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from corridor.domain.errors import CorridorError
+from corridor.db.faults import DATABASE_ERRORS, unavailable_reason
+from corridor.domain.errors import CorridorError, InvalidInput, ServiceUnavailable
 
 log = logging.getLogger("corridor.api")
 
@@ -25,6 +26,15 @@ _HTTP_CODES = {
     422: "invalid_input",
     429: "too_many_requests",
 }
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database is down, restarting, full or read-only: retry later, nothing was written."""
+
+    code = "database_unavailable"
 
 
 def error_body(code: str, detail: str, where: str | None = None) -> dict[str, dict[str, str | None]]:
@@ -55,6 +65,32 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    async def database_error(request: Request, exc: Exception) -> Response:
+        reason = unavailable_reason(exc)
+        if reason is None:
+            return await unexpected(request, exc)
+        log.warning("database unavailable: %s (%s)", reason, str(exc).splitlines()[0])
+        # Through the CorridorError handler in force, so that workbench pages get an error page.
+        handler = request.app.exception_handlers.get(CorridorError, corridor_error)
+        error = DatabaseUnavailable(
+            f"{reason}; the request was not carried out, retry later", where="database"
+        )
+        response: Response = await handler(request, error)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for kind in DATABASE_ERRORS:
+        app.add_exception_handler(kind, database_error)
+
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        # An id beyond 64 bits (SQLite refuses to bind it) names no record: the input is at fault.
+        handler = request.app.exception_handlers.get(CorridorError, corridor_error)
+        error = InvalidInput("a number in the request is out of range (ids have at most 64 bits)", where=None)
+        response: Response = await handler(request, error)
+        return response
+
+    app.add_exception_handler(OverflowError, out_of_range)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -39,6 +39,8 @@ class SaveResult:
     duplicates: int = 0
     ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
+    # Stored before with the same content: a re-sent batch (after a timeout, a crash) lands here.
+    duplicate_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -205,6 +207,8 @@ def save_consignments(
             states[c.key] = state
         if digest in state.hashes:
             result.duplicates += 1
+            if state.id is not None:
+                result.duplicate_ids.append(state.id)
             continue
         state.version += 1
         state.hashes.add(digest)

@@ -52,7 +52,7 @@ def _report_out(report: IngestReport, engine: Engine, assess: bool) -> IngestRep
     if assess and report.consignment_ids:
         from corridor.targeting import after_ingest
 
-        data["targeting"] = after_ingest(engine, report.consignment_ids).as_dict()
+        data["targeting"] = after_ingest(engine, report.consignment_ids, recheck=report.duplicate_ids).as_dict()
     return IngestReportOut.model_validate(data)
 
 

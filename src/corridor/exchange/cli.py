@@ -115,22 +115,50 @@ def node_identity(
         _identity_rows(doc)
 
 
+AnnounceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--announce/--no-announce",
+        help="queue the new identity for every active partner (a signed key_update they apply themselves)",
+    ),
+]
+
+
+def _announce(announce: bool) -> None:
+    from corridor.exchange import service
+    from corridor.settings import get_settings
+
+    if not announce:
+        err.print(
+            "not announced: give partners `corridor node identity --json` for `corridor partners update`"
+        )
+        return
+    with _session() as session:
+        names = service.announce_identity(session, _node(), get_settings())
+    if names:
+        err.print(f"new identity queued for {', '.join(names)}; `corridor serve` delivers it")
+    else:
+        err.print("no active partners to tell")
+
+
 @node_app.command("set-endpoint")
 @handles_errors
 def node_set_endpoint(
     url: Annotated[str, typer.Argument(help="base URL, e.g. https://node.customs.kz:8443")],
+    announce: AnnounceOpt = True,
 ) -> None:
     """Change the endpoint announced to partners."""
     from corridor.exchange.identity import set_endpoint
     from corridor.settings import get_settings
 
     set_endpoint(get_settings().data_dir, url)
-    err.print(f"endpoint set to {url}; send partners the new identity")
+    err.print(f"endpoint set to {url}")
+    _announce(announce)
 
 
 @node_app.command("rotate-keys")
 @handles_errors
-def node_rotate(as_json: JsonOpt = False) -> None:
+def node_rotate(as_json: JsonOpt = False, announce: AnnounceOpt = True) -> None:
     """New keys; the old ones still decrypt and endorse the new identity for partners."""
     from corridor.exchange.identity import rotate
     from corridor.settings import get_settings
@@ -140,20 +168,44 @@ def node_rotate(as_json: JsonOpt = False) -> None:
         print_json(doc)
     else:
         _identity_rows(doc)
-        err.print(
-            "Partners run `corridor partners update FILE` with the new identity (endorsed by the old key)."
-        )
+    _announce(announce)
 
 
 @node_app.command("revoke-key")
 @handles_errors
-def node_revoke(kid: Annotated[str, typer.Argument(help="key id of a previous key")]) -> None:
+def node_revoke(
+    kid: Annotated[str, typer.Argument(help="key id of a previous key")], announce: AnnounceOpt = True
+) -> None:
     """Retire an old key for good (its private keys are deleted)."""
     from corridor.exchange.identity import revoke
     from corridor.settings import get_settings
 
     revoke(get_settings().data_dir, kid)
-    err.print(f"key {kid} revoked; send partners the new identity")
+    err.print(f"key {kid} revoked")
+    _announce(announce)
+
+
+@node_app.command("protect-keys")
+@handles_errors
+def node_protect_keys(
+    change: Annotated[
+        bool, typer.Option("--change", help="ask for a new passphrase and re-encrypt the keys with it")
+    ] = False,
+) -> None:
+    """Encrypt the private keys on disk with CORRIDOR_NODE_KEY_PASSPHRASE (or change the passphrase)."""
+    from corridor.exchange.identity import protect_keys
+    from corridor.settings import get_settings
+
+    new: bytes | None = None
+    if change:
+        new = typer.prompt("new passphrase", hide_input=True, confirmation_prompt=True).encode("utf-8")
+        if len(new) < 12:
+            raise InvalidInput("a passphrase has at least 12 characters", where="passphrase")
+    count = protect_keys(get_settings().data_dir, new)
+    err.print(
+        f"{count} key generation(s) encrypted; `corridor serve` and every command now need "
+        "CORRIDOR_NODE_KEY_PASSPHRASE" + (" set to the new passphrase" if change else "")
+    )
 
 
 @node_app.command("tls-cert")

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -21,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from corridor.exchange.errors import NodeKeysLocked as KeysLocked
 
 HKDF_INFO = b"corridor-exchange/1 key-wrap"
 NONCE_BYTES = 12
@@ -66,7 +69,7 @@ def key_id(signing_public: bytes, encryption_public: bytes) -> str:
     return fingerprint(signing_public, encryption_public).replace(" ", "")[:16].lower()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class KeyPair:
     """One node key generation: an Ed25519 signing key and an X25519 encryption key."""
 
@@ -77,15 +80,16 @@ class KeyPair:
     def generate(cls) -> KeyPair:
         return cls(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
 
-    @property
+    # Cached: every envelope sealed names the sender's key id, derived from both public keys.
+    @cached_property
     def signing_public(self) -> bytes:
         return raw_public(self.signing.public_key())
 
-    @property
+    @cached_property
     def encryption_public(self) -> bytes:
         return raw_public(self.encryption.public_key())
 
-    @property
+    @cached_property
     def kid(self) -> str:
         return key_id(self.signing_public, self.encryption_public)
 
@@ -93,18 +97,35 @@ class KeyPair:
     def fingerprint(self) -> str:
         return fingerprint(self.signing_public, self.encryption_public)
 
-    def private_pem(self) -> tuple[bytes, bytes]:
+    def private_pem(self, passphrase: bytes | None = None) -> tuple[bytes, bytes]:
+        """PKCS#8 PEM; encrypted with the passphrase (scrypt-derived AES-256) when one is given."""
         fmt = serialization.PrivateFormat.PKCS8
-        enc = serialization.NoEncryption()
+        enc: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
+        )
         return (
             self.signing.private_bytes(serialization.Encoding.PEM, fmt, enc),
             self.encryption.private_bytes(serialization.Encoding.PEM, fmt, enc),
         )
 
     @classmethod
-    def from_pem(cls, signing_pem: bytes, encryption_pem: bytes) -> KeyPair:
-        signing = serialization.load_pem_private_key(signing_pem, password=None)
-        encryption = serialization.load_pem_private_key(encryption_pem, password=None)
+    def from_pem(cls, signing_pem: bytes, encryption_pem: bytes, passphrase: bytes | None = None) -> KeyPair:
+        try:
+            signing = serialization.load_pem_private_key(signing_pem, password=passphrase)
+            encryption = serialization.load_pem_private_key(encryption_pem, password=passphrase)
+        except TypeError:
+            # Raised both for "encrypted but no passphrase" and "passphrase given, key not encrypted".
+            if passphrase:
+                signing = serialization.load_pem_private_key(signing_pem, password=None)
+                encryption = serialization.load_pem_private_key(encryption_pem, password=None)
+            else:
+                raise KeysLocked(
+                    "the node's private keys are encrypted: set CORRIDOR_NODE_KEY_PASSPHRASE"
+                ) from None
+        except ValueError:
+            raise KeysLocked(
+                "the node's private keys do not open with CORRIDOR_NODE_KEY_PASSPHRASE (wrong passphrase?)"
+            ) from None
         if not isinstance(signing, Ed25519PrivateKey) or not isinstance(encryption, X25519PrivateKey):
             raise CryptoFailure("the key files are not an Ed25519 signing key and an X25519 encryption key")
         return cls(signing, encryption)

@@ -84,15 +84,13 @@ class Transport:
         self._clients.clear()
 
 
-def _verify_receipt(session: Session, partner: PartnerRow, row: OutboxRow, receipt: Any) -> str | None:
+def _verify_receipt(
+    keys: dict[str, PartnerKeyRow | None], partner: PartnerRow, row: OutboxRow, receipt: Any
+) -> str | None:
     """None when the receipt is the partner's signed word for this very envelope, else why not."""
     if not isinstance(receipt, dict):
         return "no receipt"
-    key = session.scalars(
-        select(PartnerKeyRow).where(
-            PartnerKeyRow.partner_id == partner.id, PartnerKeyRow.kid == receipt.get("kid")
-        )
-    ).first()
+    key = keys.get(str(receipt.get("kid")))
     if key is None or key.status == "revoked":
         return f"receipt signed with unknown key {receipt.get('kid')}"
     body = {k: v for k, v in receipt.items() if k != "signature"}
@@ -213,9 +211,14 @@ def _deliver_channel(
             return
         results = response.json().get("results", [])
         moment = datetime.now(UTC)
+        keys: dict[str, PartnerKeyRow | None] = {
+            k.kid: k
+            for k in session.scalars(select(PartnerKeyRow).where(PartnerKeyRow.partner_id == partner.id))
+        }
+        delivered: list[audit.Entry] = []
         for row, result in zip(batch, results, strict=False):
             if "receipt" in result:
-                problem = _verify_receipt(session, partner, row, result["receipt"])
+                problem = _verify_receipt(keys, partner, row, result["receipt"])
                 if problem is not None:
                     _fail(
                         session,
@@ -235,14 +238,15 @@ def _deliver_channel(
                 duplicate = result["receipt"].get("status") == "duplicate"
                 report.duplicates += duplicate
                 report.delivered += 1
-                audit.append(
-                    session,
-                    "delivered",
-                    partner=partner.name,
-                    message_id=row.message_id,
-                    message_type=row.message_type,
-                    digest=result["receipt"].get("digest"),
-                    detail={"sequence": row.sequence, "duplicate": duplicate},
+                delivered.append(
+                    audit.Entry(
+                        "delivered",
+                        partner=partner.name,
+                        message_id=row.message_id,
+                        message_type=row.message_type,
+                        digest=result["receipt"].get("digest"),
+                        detail={"sequence": row.sequence, "duplicate": duplicate},
+                    )
                 )
             elif "error" in result:
                 refusal = result["error"]
@@ -259,6 +263,7 @@ def _deliver_channel(
                     break
             else:
                 break  # skipped by the receiver after a retryable failure: next pass, same order
+        audit.append_many(session, delivered)
         session.commit()
 
 

@@ -153,6 +153,9 @@ def parse(raw: bytes, max_bytes: int) -> tuple[Envelope, dict[str, Any]]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise Malformed(f"the message is not JSON: {error}", where="body") from None
+    except RecursionError:
+        # Deep nesting exhausts Python's JSON parser; no envelope is nested more than a few levels.
+        raise Malformed("the message is not an envelope: JSON nested too deeply", where="body") from None
     if not isinstance(data, dict):
         raise Malformed("the message must be a JSON object (an envelope)", where="body")
     if data.get("protocol") != PROTOCOL:

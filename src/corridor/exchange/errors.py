@@ -99,6 +99,13 @@ class NodeNotInitialised(CorridorError):
     code = "node_not_initialised"
 
 
+class NodeKeysLocked(CorridorError):
+    """The private keys are encrypted and the passphrase is missing or wrong."""
+
+    status = 503
+    code = "node_keys_locked"
+
+
 REFUSALS: tuple[type[Refused], ...] = (
     Oversized,
     Malformed,

@@ -73,7 +73,9 @@ class NodeIdentity:
         if kid not in self._pairs:
             folder = self.directory / "keys"
             self._pairs[kid] = crypto.KeyPair.from_pem(
-                (folder / f"{kid}.signing.pem").read_bytes(), (folder / f"{kid}.encryption.pem").read_bytes()
+                (folder / f"{kid}.signing.pem").read_bytes(),
+                (folder / f"{kid}.encryption.pem").read_bytes(),
+                passphrase(),
             )
         return self._pairs[kid]
 
@@ -136,10 +138,18 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def passphrase() -> bytes | None:
+    """CORRIDOR_NODE_KEY_PASSPHRASE: when set, private keys are written encrypted and read with it."""
+    from corridor.settings import get_settings
+
+    secret = get_settings().node_key_passphrase
+    return secret.get_secret_value().encode("utf-8") if secret else None
+
+
 def _store_pair(directory: Path, pair: crypto.KeyPair) -> KeyRecord:
     folder = directory / "keys"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    signing_pem, encryption_pem = pair.private_pem()
+    signing_pem, encryption_pem = pair.private_pem(passphrase())
     _write_private(folder / f"{pair.kid}.signing.pem", signing_pem)
     _write_private(folder / f"{pair.kid}.encryption.pem", encryption_pem)
     return KeyRecord(
@@ -235,6 +245,37 @@ def load(data_dir: Path) -> NodeIdentity:
             directory=directory,
         )
     return _cache[key]
+
+
+def _replace_private(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    _write_private(tmp, data)
+    os.replace(tmp, path)  # atomic: a crash leaves the old key file or the new one, never half
+
+
+def protect_keys(data_dir: Path, new_passphrase: bytes | None = None) -> int:
+    """Rewrite every kept private key encrypted; returns how many key generations were written.
+
+    Keys are read with CORRIDOR_NODE_KEY_PASSPHRASE (or as plain PEM) and written encrypted with
+    `new_passphrase`, by default the same passphrase: so it both protects plain keys and changes
+    the passphrase.
+    """
+    secret = new_passphrase or passphrase()
+    if not secret:
+        raise InvalidInput(
+            "set CORRIDOR_NODE_KEY_PASSPHRASE to the passphrase the keys should be encrypted with",
+            where="CORRIDOR_NODE_KEY_PASSPHRASE",
+        )
+    identity = load(data_dir)
+    kept = [record for record in identity.keys if record.status != "revoked"]
+    pairs = [(record.kid, identity.pair(record.kid)) for record in kept]  # all open before any is rewritten
+    folder = identity.directory / "keys"
+    for kid, pair in pairs:
+        signing_pem, encryption_pem = pair.private_pem(secret)
+        _replace_private(folder / f"{kid}.signing.pem", signing_pem)
+        _replace_private(folder / f"{kid}.encryption.pem", encryption_pem)
+    return len(pairs)
 
 
 def set_endpoint(data_dir: Path, endpoint: str) -> NodeIdentity:

@@ -25,10 +25,12 @@ class MessageType(StrEnum):
     RFI_REPLY = "rfi_reply"
     ACKNOWLEDGEMENT = "acknowledgement"
     GROUP_MEMBERSHIP = "group_membership"
+    KEY_UPDATE = "key_update"
 
 
 # Types an agreement can allow. Acknowledgements, RFI replies and group memberships are protocol
-# replies whose permission follows from the message they answer (see service.may_send).
+# replies whose permission follows from the message they answer (see service.send_rule); a key
+# update goes to every active partner.
 AGREEABLE: tuple[MessageType, ...] = (
     MessageType.CARGO_REPORT,
     MessageType.ALERT,
@@ -203,6 +205,16 @@ class GroupMembership(_Payload):
     members: list[GroupMember] = Field(max_length=200)
 
 
+class KeyUpdate(_Payload):
+    """The sender's new identity document (after a key rotation or revocation, or a new endpoint).
+
+    The envelope is signed with a key the receiver already trusts, and the document's new key must
+    be endorsed by such a key: the receiver then takes it without an operator's step.
+    """
+
+    identity: dict[str, Any]
+
+
 SCHEMAS: dict[tuple[MessageType, int], type[_Payload]] = {
     (MessageType.CARGO_REPORT, 1): CargoReport,
     (MessageType.ALERT, 1): Alert,
@@ -211,6 +223,7 @@ SCHEMAS: dict[tuple[MessageType, int], type[_Payload]] = {
     (MessageType.RFI_REPLY, 1): RfiReply,
     (MessageType.ACKNOWLEDGEMENT, 1): Acknowledgement,
     (MessageType.GROUP_MEMBERSHIP, 1): GroupMembership,
+    (MessageType.KEY_UPDATE, 1): KeyUpdate,
 }
 CURRENT_VERSION = 1
 

@@ -13,6 +13,8 @@ import hmac
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 from corridor.domain.errors import InvalidInput
 
 # Personal data: names, addresses and identifiers of parties and persons. Roles and countries stay,
@@ -114,11 +116,20 @@ def _pseudonymise(node: Any, parts: list[str], key: bytes) -> None:
         node[parts[0]] = "withheld:" + hmac.new(key, folded, hashlib.sha256).hexdigest()[:16]
 
 
+def _copy(payload: dict[str, Any]) -> dict[str, Any]:
+    # Payloads are JSON documents: a JSON round trip copies them several times faster than deepcopy.
+    try:
+        copied: dict[str, Any] = orjson.loads(orjson.dumps(payload))
+        return copied
+    except TypeError:
+        return copy.deepcopy(payload)
+
+
 def minimise(
     payload: dict[str, Any], profile: str, fields: Sequence[str] | None, *, pseudonym_key: bytes = b""
 ) -> dict[str, Any]:
     """A copy of the payload with only what the agreement allows."""
-    result = copy.deepcopy(payload)
+    result = _copy(payload)
     if fields is not None:
         result = _keep(result, [_split(p) for p in fields])
     removed = PROFILES[check_profile(profile)]

@@ -16,7 +16,7 @@ from corridor.api.deps import EngineDep, SessionDep
 from corridor.domain.errors import Forbidden
 from corridor.exchange import alerts, audit, identity, service
 from corridor.exchange.errors import Malformed, Oversized, Refused
-from corridor.exchange.inbox import apply_pending, receive, record_refusal
+from corridor.exchange.inbox import apply_pending, receive, receive_batch, record_refusal
 from corridor.exchange.messages import payload_json_schemas
 from corridor.exchange.schemas import (
     AgreementIn,
@@ -26,6 +26,7 @@ from corridor.exchange.schemas import (
     PartnerIn,
     PartnerUpdateIn,
     SendIn,
+    SendManyIn,
 )
 from corridor.settings import Settings, get_settings
 
@@ -111,18 +112,14 @@ async def receive_messages(
     def process() -> tuple[list[dict[str, Any]], bool]:
         results: list[dict[str, Any]] = []
         pending = False
-        stopped = False
-        for line in lines:
-            if stopped:
+        for got in receive_batch(engine, node, settings, lines, remote=remote):
+            if got is None:
                 results.append({"skipped": True})
-                continue
-            try:
-                got = receive(engine, node, settings, line, remote=remote)
+            elif isinstance(got, Refused):
+                results.append({**got.to_body(), "retryable": got.retryable})
+            else:
                 results.append({"receipt": got.receipt})
                 pending = pending or got.needs_apply
-            except Refused as error:
-                results.append({**error.to_body(), "retryable": error.retryable})
-                stopped = error.retryable
         return results, pending
 
     results, pending = await run_in_threadpool(process)
@@ -197,6 +194,29 @@ def post_members(name: str, body: MembersIn, session: SessionDep) -> dict[str, A
     settings = get_settings()
     service.change_membership(session, _node(settings), settings, name, add=body.add, remove=body.remove)
     return next(g for g in service.list_groups(session) if g["name"] == name)
+
+
+@router.post("/send")
+def post_send_many(body: SendManyIn, session: SessionDep, request: Request) -> dict[str, Any]:
+    """Queue several messages in one transaction; each result is the message queued or its error."""
+    settings = get_settings()
+    results = service.send_many(
+        session,
+        _node(settings),
+        settings,
+        [service.Outgoing(m.type, m.payload, m.to, m.group) for m in body.messages],
+    )
+    deliverer = getattr(request.app.state, "exchange_deliverer", None)
+    if deliverer is not None:
+        deliverer.wake()
+    return {
+        "queued": sum(1 for r in results if isinstance(r, service.Sent)),
+        "refused": sum(1 for r in results if not isinstance(r, service.Sent)),
+        "results": [
+            r.as_dict() if isinstance(r, service.Sent) else {"index": i, **r.to_body()}
+            for i, r in enumerate(results)
+        ],
+    }
 
 
 @router.post("/send/{message_type}")

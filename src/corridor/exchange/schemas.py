@@ -48,5 +48,16 @@ class SendIn(_In):
     payload: dict[str, Any]
 
 
+class OutgoingIn(_In):
+    type: str = Field(description="message type, e.g. alert")
+    to: list[str] = Field(default_factory=list)
+    group: str | None = None
+    payload: dict[str, Any]
+
+
+class SendManyIn(_In):
+    messages: list[OutgoingIn] = Field(min_length=1, max_length=1000)
+
+
 class CloseIn(_In):
     note: str | None = None

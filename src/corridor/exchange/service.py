@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from corridor.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from corridor.domain.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
 from corridor.exchange import audit, crypto, envelope
 from corridor.exchange.identity import NodeIdentity, check_endpoint, check_name, verify_public_document
 from corridor.exchange.messages import AGREEABLE, CURRENT_VERSION, MessageType, parse_type, validate_payload
@@ -152,36 +152,49 @@ def add_partner(
     return partner
 
 
-def update_partner(
-    session: Session, doc: Any, *, endpoint: str | None = None, force: bool = False
-) -> PartnerRow:
-    """Take a partner's new identity (key rotation, revocations, endpoint).
-
-    A new current key is accepted when a key already trusted for that partner endorses it (the
-    partner's node signs its new identity with its previous key); otherwise only with --force,
-    after the new fingerprint was checked out of band.
-    """
-    doc = _check_identity_doc(doc)
-    partner = get_partner(session, doc["name"])
-    keys = {k.kid: k for k in partner_keys(session, partner)}
+def _endorsed(keys: dict[str, PartnerKeyRow], doc: dict[str, Any]) -> bool:
+    """True when a key this node trusts for the partner signed the new identity document."""
     body = crypto.canonical({k: v for k, v in doc.items() if k not in ("self_signature", "endorsements")})
+    for kid, signature in (doc.get("endorsements") or {}).items():
+        known = keys.get(kid)
+        if known is None or known.status == "revoked":
+            continue
+        try:
+            crypto.verify(crypto.b64d(known.signing_key, size=32), str(signature), body)
+            return True
+        except crypto.CryptoFailure:
+            continue
+    return False
+
+
+def check_identity_update(
+    session: Session, partner: PartnerRow, doc: Any, *, force: bool = False
+) -> dict[str, Any]:
+    """The partner's new identity document, checked: self-signed, and its new key endorsed."""
+    checked = _check_identity_doc(doc)
+    if checked["name"] != partner.name:
+        raise InvalidInput(f"the identity is {checked['name']}'s, not {partner.name}'s", where="name")
+    keys = {k.kid: k for k in partner_keys(session, partner)}
+    if checked["kid"] not in keys and not force and not _endorsed(keys, checked):
+        raise Forbidden(
+            f"the new key {checked['kid']} of {partner.name} is not endorsed by a key you trust; check the "
+            f"fingerprint {checked['fingerprint']} with the partner and use --force",
+            where="endorsements",
+        )
+    return checked
+
+
+def apply_identity_update(
+    session: Session,
+    partner: PartnerRow,
+    doc: dict[str, Any],
+    *,
+    endpoint: str | None = None,
+    via: str = "operator",
+) -> None:
+    """Take a checked identity document (see check_identity_update) in the caller's transaction."""
+    keys = {k.kid: k for k in partner_keys(session, partner)}
     if doc["kid"] not in keys:
-        endorsed = False
-        for kid, signature in (doc.get("endorsements") or {}).items():
-            known = keys.get(kid)
-            if known is None or known.status == "revoked":
-                continue
-            try:
-                crypto.verify(crypto.b64d(known.signing_key, size=32), str(signature), body)
-                endorsed = True
-            except crypto.CryptoFailure:
-                continue
-        if not endorsed and not force:
-            raise Forbidden(
-                f"the new key {doc['kid']} of {partner.name} is not endorsed by a key you trust; check the "
-                f"fingerprint {doc['fingerprint']} with the partner and use --force",
-                where="endorsements",
-            )
         for key in keys.values():
             if key.status == "current":
                 key.status = "previous"
@@ -202,8 +215,24 @@ def update_partner(
         session,
         "partner.updated",
         partner=partner.name,
-        detail={"fingerprint": doc["fingerprint"], "kid": doc["kid"]},
+        detail={"fingerprint": doc["fingerprint"], "kid": doc["kid"], "via": via},
     )
+
+
+def update_partner(
+    session: Session, doc: Any, *, endpoint: str | None = None, force: bool = False
+) -> PartnerRow:
+    """Take a partner's new identity (key rotation, revocations, endpoint).
+
+    A new current key is accepted when a key already trusted for that partner endorses it (the
+    partner's node signs its new identity with its previous key); otherwise only with --force,
+    after the new fingerprint was checked out of band. Partners' nodes normally send it themselves
+    (a key_update message); this is the manual way.
+    """
+    checked = _check_identity_doc(doc)
+    partner = get_partner(session, checked["name"])
+    checked = check_identity_update(session, partner, checked, force=force)
+    apply_identity_update(session, partner, checked, endpoint=endpoint)
     session.commit()
     return partner
 
@@ -524,6 +553,8 @@ def send_rule(
     """(profile, fields) for sending this to the partner, or Forbidden saying what would allow it."""
     if partner.status != "active":
         raise Forbidden(f"partner {partner.name} is revoked: nothing is sent to it", where="partner")
+    if kind is MessageType.KEY_UPDATE:
+        return "full", None
     if kind is MessageType.GROUP_MEMBERSHIP:
         if group is None or group.owner != identity.name:
             raise Forbidden("only a group's owner sends its membership", where="group")
@@ -569,6 +600,19 @@ def next_sequence(session: Session, partner: PartnerRow) -> int:
     )
 
 
+def _signer(identity: NodeIdentity, message_type: str) -> crypto.KeyPair:
+    """The current key; a key update is signed with the oldest key partners may still know instead.
+
+    A partner that has not yet taken the new identity knows only an older key: signed with it, the
+    update is accepted, and the new key it carries is endorsed by that same older key.
+    """
+    if message_type == MessageType.KEY_UPDATE.value:
+        previous = [k for k in identity.keys if k.status == "previous"]
+        if previous:
+            return identity.pair(previous[0].kid)
+    return identity.signing_keys
+
+
 def seal_for(
     session: Session,
     identity: NodeIdentity,
@@ -576,9 +620,11 @@ def seal_for(
     partner: PartnerRow,
     row: OutboxRow,
     created: datetime,
+    key: PartnerKeyRow | None = None,
+    signer: crypto.KeyPair | None = None,
 ) -> None:
     """(Re)seal an outbox row for the partner's current key with the next sequence of the channel."""
-    key = current_key(session, partner)
+    key = key or current_key(session, partner)
     row.sequence = next_sequence(session, partner)
     sealed = envelope.seal(
         message_id=row.message_id,
@@ -586,7 +632,7 @@ def seal_for(
         version=CURRENT_VERSION,
         payload=row.payload,
         sender=identity.name,
-        keys=identity.signing_keys,
+        keys=signer or _signer(identity, row.message_type),
         recipients=[envelope.Recipient(partner.name, key.kid, crypto.b64d(key.encryption_key, size=32))],
         sequence=row.sequence,
         created=created,
@@ -626,10 +672,61 @@ def summarise(kind: str, payload: dict[str, Any]) -> str:
         return f"{target}: {payload.get('reason', '')}"[:300]
     if kind == MessageType.SEIZURE_NOTICE.value:
         return f"{payload.get('reference')}: {(payload.get('goods') or [{}])[0].get('description', '')}"[:300]
+    if kind == MessageType.KEY_UPDATE.value:
+        doc = payload.get("identity") or {}
+        return f"new identity: key {doc.get('kid')}"[:300]
     for field in ("subject", "answer", "status", "group"):
         if field in payload:
             return str(payload[field])[:300]
     return kind
+
+
+class _SendContext:
+    """What sending many messages in one transaction reads once: partners, keys, rules; audit entries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.partners: dict[str, PartnerRow] = {}
+        self.keys: dict[int, PartnerKeyRow] = {}
+        self.rules: dict[tuple[int, str, str | None], tuple[str, list[str] | None]] = {}
+        self.groups: dict[str, GroupRow] = {}
+        self.audit: list[audit.Entry] = []
+
+    def partner(self, name: str) -> PartnerRow:
+        if name not in self.partners:
+            self.partners[name] = get_partner(self.session, name)
+        return self.partners[name]
+
+    def key(self, partner: PartnerRow) -> PartnerKeyRow:
+        if partner.id not in self.keys:
+            self.keys[partner.id] = current_key(self.session, partner)
+        return self.keys[partner.id]
+
+    def group(self, name: str) -> GroupRow:
+        if name not in self.groups:
+            self.groups[name] = get_group(self.session, name)
+        return self.groups[name]
+
+    def rule(
+        self,
+        identity: NodeIdentity,
+        partner: PartnerRow,
+        kind: MessageType,
+        payload: dict[str, Any],
+        group: GroupRow | None,
+    ) -> tuple[str, list[str] | None]:
+        # Answers (acknowledgement, reply) and memberships depend on the payload: never cached.
+        if kind in (
+            MessageType.ACKNOWLEDGEMENT,
+            MessageType.RFI_REPLY,
+            MessageType.GROUP_MEMBERSHIP,
+            MessageType.KEY_UPDATE,
+        ):
+            return send_rule(self.session, identity, partner, kind, payload, group)
+        cache_key = (partner.id, kind.value, group.name if group else None)
+        if cache_key not in self.rules:
+            self.rules[cache_key] = send_rule(self.session, identity, partner, kind, payload, group)
+        return self.rules[cache_key]
 
 
 def _enqueue(
@@ -642,14 +739,22 @@ def _enqueue(
     *,
     group: str | None = None,
     message_id: str | None = None,
+    context: _SendContext | None = None,
 ) -> Sent:
+    """Minimise, seal and queue one message for each recipient: for all of them or, on error, none.
+
+    Everything that can refuse the message runs before a row is added; a refusal after a channel's
+    sequence was taken leaves a gap in it, which receivers accept (sequences only have to grow).
+    """
+    ctx = context or _SendContext(session)
     validate_payload(kind.value, CURRENT_VERSION, payload)
-    group_row = get_group(session, group) if group else None
+    group_row = ctx.group(group) if group else None
     message_id = message_id or f"{identity.name}:{uuid.uuid4().hex}"
     created = now()
+    planned: list[tuple[PartnerRow, str, dict[str, Any]]] = []
     for name in dict.fromkeys(recipients):
-        partner = get_partner(session, name)
-        profile, fields = send_rule(session, identity, partner, kind, payload, group_row)
+        partner = ctx.partner(name)
+        profile, fields = ctx.rule(identity, partner, kind, payload, group_row)
         minimised = minimise(payload, profile, fields, pseudonym_key=pseudonym_key(identity, name))
         try:
             validate_payload(kind.value, CURRENT_VERSION, minimised)
@@ -658,6 +763,9 @@ def _enqueue(
                 f"after the {profile!r} data profile for {name} the {kind.value} is no longer valid: {error}",
                 where="agreement",
             ) from None
+        planned.append((partner, profile, minimised))
+    rows: list[tuple[OutboxRow, audit.Entry]] = []
+    for partner, profile, minimised in planned:
         row = OutboxRow(
             message_id=message_id,
             partner_id=partner.id,
@@ -666,18 +774,114 @@ def _enqueue(
             summary=summarise(kind.value, minimised),
             payload=minimised,
         )
-        seal_for(session, identity, settings, partner, row, created)
-        session.add(row)
-        audit.append(
-            session,
+        seal_for(session, identity, settings, partner, row, created, ctx.key(partner))
+        entry = audit.Entry(
             "sent",
-            partner=name,
+            partner=partner.name,
             message_id=message_id,
             message_type=kind.value,
             digest=crypto.digest(row.envelope.encode("utf-8")),
             detail={"sequence": row.sequence, "group": group, "profile": profile},
         )
-    return Sent(message_id, kind.value, list(dict.fromkeys(recipients)))
+        rows.append((row, entry))
+    for row, entry in rows:
+        session.add(row)
+        ctx.audit.append(entry)
+    if context is None:
+        audit.append_many(session, ctx.audit)
+    return Sent(message_id, kind.value, [p.name for p, _, _ in planned])
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to send: its type, payload, and partners (`to`) and/or a closed user group."""
+
+    message_type: str
+    payload: dict[str, Any]
+    to: Sequence[str] = ()
+    group: str | None = None
+
+
+def _recipients(ctx: _SendContext, identity: NodeIdentity, message: Outgoing) -> list[str]:
+    recipients = list(message.to)
+    if message.group:
+        group_row = ctx.group(message.group)
+        names = member_names(group_row) + [group_row.owner]
+        if identity.name not in names:
+            raise Forbidden(f"this node is not a member of {message.group}", where="group")
+        recipients += [n for n in dict.fromkeys(names) if n != identity.name]
+    if not recipients:
+        raise InvalidInput("name a recipient (--to PARTNER) or a group (--group NAME)", where="to")
+    return recipients
+
+
+def send_many(
+    session: Session, identity: NodeIdentity, settings: Settings, messages: Sequence[Outgoing]
+) -> list[Sent | CorridorError]:
+    """Queue many messages in one transaction; a refused message is answered with its error.
+
+    The messages that pass are queued (in the order given) even when others in the batch are
+    refused; each result says which happened. One commit and one audit append for the batch.
+    """
+    ctx = _SendContext(session)
+    results: list[Sent | CorridorError] = []
+    for message in messages:
+        try:
+            kind = parse_type(message.message_type)
+            if kind is MessageType.GROUP_MEMBERSHIP:
+                raise InvalidInput("group memberships are sent by `corridor groups add/remove`", where="type")
+            if kind is MessageType.KEY_UPDATE:
+                raise InvalidInput(
+                    "key updates are sent by `corridor node rotate-keys|revoke-key|set-endpoint`",
+                    where="type",
+                )
+            recipients = _recipients(ctx, identity, message)
+            results.append(
+                _enqueue(
+                    session,
+                    identity,
+                    settings,
+                    kind,
+                    message.payload,
+                    recipients,
+                    group=message.group,
+                    context=ctx,
+                )
+            )
+        except CorridorError as error:
+            results.append(error)
+    audit.append_many(session, ctx.audit)
+    session.commit()
+    for result in results:
+        if isinstance(result, Sent):
+            log.info(
+                "queued %s %s for %s", result.message_type, result.message_id, ", ".join(result.recipients)
+            )
+    return results
+
+
+def announce_identity(session: Session, identity: NodeIdentity, settings: Settings) -> list[str]:
+    """Queue this node's current identity (a key_update) for every active partner; their names.
+
+    Run after a key rotation, a key revocation or a new endpoint, so that partners' nodes take the
+    change themselves instead of waiting for an operator to run `corridor partners update`.
+    """
+    partners = list(
+        session.scalars(select(PartnerRow).where(PartnerRow.status == "active").order_by(PartnerRow.name))
+    )
+    if not partners:
+        return []
+    sent = _enqueue(
+        session,
+        identity,
+        settings,
+        MessageType.KEY_UPDATE,
+        {"identity": identity.public_document()},
+        [p.name for p in partners],
+    )
+    session.commit()
+    log.info("queued key update %s for %s", sent.message_id, ", ".join(sent.recipients))
+    return sent.recipients
 
 
 def send(
@@ -691,22 +895,10 @@ def send(
     group: str | None = None,
 ) -> Sent:
     """Queue a message for partners (`to`) or for every other member of a closed user group."""
-    kind = parse_type(message_type)
-    if kind is MessageType.GROUP_MEMBERSHIP:
-        raise InvalidInput("group memberships are sent by `corridor groups add/remove`", where="type")
-    recipients = list(to)
-    if group:
-        group_row = get_group(session, group)
-        names = member_names(group_row) + [group_row.owner]
-        if identity.name not in names:
-            raise Forbidden(f"this node is not a member of {group}", where="group")
-        recipients += [n for n in dict.fromkeys(names) if n != identity.name]
-    if not recipients:
-        raise InvalidInput("name a recipient (--to PARTNER) or a group (--group NAME)", where="to")
-    sent = _enqueue(session, identity, settings, kind, payload, recipients, group=group)
-    session.commit()
-    log.info("queued %s %s for %s", kind.value, sent.message_id, ", ".join(sent.recipients))
-    return sent
+    result = send_many(session, identity, settings, [Outgoing(message_type, payload, to, group)])[0]
+    if isinstance(result, CorridorError):
+        raise result
+    return result
 
 
 def retry_dead(session: Session, identity: NodeIdentity, settings: Settings, outbox_id: int) -> OutboxRow:

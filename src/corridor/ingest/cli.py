@@ -123,7 +123,7 @@ def ingest_command(
         from corridor.targeting import after_ingest
 
         with err.status("screening and assessing the stored consignments"):
-            follow_up = after_ingest(engine, report.consignment_ids)
+            follow_up = after_ingest(engine, report.consignment_ids, recheck=report.duplicate_ids)
     if rejections is not None:
         with Session(engine) as session:
             write_rejection_report(rejections, batch_rejections(session, report.batch_id))

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from corridor.ingest.base import ReadItem, ReadOptions, Rejection
+from corridor.ingest.limits import csv_error_line, csv_field_error, csv_lines
 from corridor.ingest.tabular import Row, consignments_from_rows, resolve_header
-
-csv.field_size_limit(10 * 1024 * 1024)
 
 
 def sniff_dialect(sample: str, forced: str | None) -> str:
@@ -42,24 +41,48 @@ class CsvReader:
         with open_text(path, options.encoding) as fh:
             sample = fh.read(8192)
             fh.seek(0)
-            reader = csv.reader(fh, delimiter=sniff_dialect(sample, options.delimiter))
+            reader = csv.reader(csv_lines(fh), delimiter=sniff_dialect(sample, options.delimiter))
             try:
                 header = next(reader)
             except StopIteration:
                 yield Rejection(display_name, "file", None, "empty file", "empty")
+                return
+            except csv.Error as err:
+                yield Rejection(display_name, "line 1 (header)", None, csv_field_error(err), "bad_csv")
                 return
             names, problems = resolve_header(header, options.column_mapping)
             if problems:
                 for problem in problems:
                     yield Rejection(display_name, "line 1 (header)", None, problem, "bad_header")
                 return
+            failures: list[Rejection] = []
             yield from consignments_from_rows(
-                self._rows(reader, names, display_name), self.format, display_name
+                self._rows(reader, names, display_name, failures), self.format, display_name
+            )
+            yield from failures
+
+    @staticmethod
+    def _rows(
+        reader: Iterator[list[str]], names: list[str | None], file: str, failures: list[Rejection]
+    ) -> Iterator[Row]:
+        """Rows as layout names to cells; a csv.Error ends the rows normally, so the consignment
+        grouped so far is still completed, and the error is put in `failures`."""
+        width = len(names)
+        try:
+            yield from CsvReader._records(reader, names, width)
+        except csv.Error as err:
+            failures.append(
+                Rejection(
+                    file,
+                    f"line {csv_error_line(err, getattr(reader, 'line_num', 0))}",
+                    None,
+                    f"{csv_field_error(err)}; the rest of the file was not read",
+                    "bad_csv",
+                )
             )
 
     @staticmethod
-    def _rows(reader: Iterator[list[str]], names: list[str | None], file: str) -> Iterator[Row]:
-        width = len(names)
+    def _records(reader: Iterator[list[str]], names: list[str | None], width: int) -> Iterator[Row]:
         for record in reader:
             line = getattr(reader, "line_num", 0)
             if not any(cell.strip() for cell in record):

@@ -385,7 +385,7 @@ class _MessageMapper:
             self._cni(seg, implicit=True)
         self.context = "gid"
         sequence = seg.get(0)
-        item: dict[str, Any] = {"sequence": int(sequence) if sequence.isdigit() else len(self.scope.goods) + 1,
+        item: dict[str, Any] = {"sequence": int(sequence) if sequence.isascii() and sequence.isdigit() else len(self.scope.goods) + 1,
                                 "containers": []}
         packages, package_type = seg.get(1, 0), seg.get(1, 1)
         if packages:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from corridor.ingest.limits import MAX_EDIFACT_ELEMENTS, MAX_EDIFACT_MESSAGE_SEGMENTS
+
 # UNB syntax identifier (S001/0001) -> Python codec.
 CHARSETS: dict[str, str] = {
     "UNOA": "ascii",
@@ -302,6 +304,10 @@ class Tokenizer:
                 text = self._decode(body)
                 tag, elements = split_segment(text, d)
                 number += 1
+                if len(elements) > MAX_EDIFACT_ELEMENTS or any(len(e) > MAX_EDIFACT_ELEMENTS for e in elements):
+                    raise EdifactSyntaxError(
+                        f"segment {number} ({tag[:3]}) has more than {MAX_EDIFACT_ELEMENTS} data elements or "
+                        "components in one element", offset=base + consumed + lead, line=line)
                 yield Segment(tag=tag, elements=elements, number=number, offset=base + consumed + lead, line=line,
                               raw=text)
                 line += body.count(b"\n") + (1 if term == b"\n" else 0)
@@ -432,7 +438,8 @@ class Message:
         out: list[Problem] = []
         declared = self.trailer.get(0)
         actual = len(self.segments)
-        if not declared.isdigit():
+        # isascii(): str.isdigit() is also true for "³" and other digits int() refuses.
+        if not (declared.isascii() and declared.isdigit()):
             out.append(Problem("segment_count", f"UNT segment count {declared!r} is not a number; the "
                                f"message has {actual} segments from UNH to UNT", self.trailer))
         elif int(declared) != actual:
@@ -455,15 +462,23 @@ def split_messages(segments: Iterable[Segment]) -> Iterator[Message | Problem]:
     interchange: Interchange | None = None
     current: Message | None = None
     index = 0
+    # Segments outside any message: the first is kept for its place, the others only counted, so a
+    # file of nothing but stray segments does not pile up in memory.
     stray: list[Segment] = []
+    stray_tags: dict[str, None] = {}
+    stray_count = 0
+    oversized = False  # skipping the rest of a message that exceeded the segment limit
 
     def flush_stray() -> Iterator[Problem]:
+        nonlocal stray_count
         if stray:
-            tags = ", ".join(dict.fromkeys(s.tag for s in stray))
-            more = f" and {len(stray) - 1} more" if len(stray) > 1 else ""
+            tags = ", ".join(stray_tags)
+            more = f" and {stray_count - 1} more" if stray_count > 1 else ""
             yield Problem("outside_message", f"segment {stray[0].tag} is outside any UNH..UNT message{more} "
                           f"({tags})", stray[0], interchange)
             stray.clear()
+            stray_tags.clear()
+            stray_count = 0
 
     iterator = iter(segments)
     while True:
@@ -476,10 +491,24 @@ def split_messages(segments: Iterable[Segment]) -> Iterator[Message | Problem]:
                 yield current
                 current = None
             yield from flush_stray()
-            yield Problem("syntax", exc.reason, None, interchange)
+            yield Problem("syntax", str(exc), None, interchange)  # str() keeps the byte offset and line
             return
 
         tag = seg.tag
+        if oversized:
+            if tag not in ("UNT", "UNH", "UNZ", "UNB", "UNG", "UNE"):
+                continue
+            oversized = False
+            if tag == "UNT":
+                continue
+        if current is not None and len(current.segments) >= MAX_EDIFACT_MESSAGE_SEGMENTS:
+            yield Problem("too_large", f"message {current.reference or '?'} has more than "
+                          f"{MAX_EDIFACT_MESSAGE_SEGMENTS} segments; it was skipped", current.header,
+                          interchange)
+            current = None
+            oversized = tag not in ("UNT", "UNH", "UNZ", "UNB", "UNG", "UNE")
+            if oversized or tag == "UNT":
+                continue
         if current is not None:
             if tag == "UNT":
                 current.segments.append(seg)
@@ -519,7 +548,7 @@ def split_messages(segments: Iterable[Segment]) -> Iterator[Message | Problem]:
             declared = seg.get(0)
             actual = interchange.groups or interchange.messages
             what = "functional groups" if interchange.groups else "messages"
-            if not declared.isdigit() or int(declared) != actual:
+            if not (declared.isascii() and declared.isdigit()) or int(declared) != actual:
                 yield Problem("interchange_count", f"UNZ says the interchange holds {declared or '?'} {what} "
                               f"but it holds {actual}", seg, interchange)
             if seg.get(1) != (interchange.reference or ""):
@@ -527,7 +556,11 @@ def split_messages(segments: Iterable[Segment]) -> Iterator[Message | Problem]:
                               f"reference {interchange.reference!r}", seg, interchange)
             interchange = None
         else:
-            stray.append(seg)
+            if not stray:
+                stray.append(seg)
+            if len(stray_tags) < 20:
+                stray_tags[seg.tag] = None
+            stray_count += 1
     if current is not None:
         yield current
     yield from flush_stray()

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from corridor.domain.consignment import Consignment
+from corridor.ingest import limits
 from corridor.ingest.base import (
     Parsed,
     ReadItem,
@@ -41,6 +42,15 @@ class JsonReader:
                 yield from self._stream_array(fh, display_name)
             elif self._looks_like_lines(head):
                 yield from self._lines(fh, display_name)
+            elif (size := path.stat().st_size) > limits.MAX_JSON_DOCUMENT_BYTES:
+                yield Rejection(
+                    display_name,
+                    "file",
+                    None,
+                    f"the JSON document is {size} bytes, above the {limits.MAX_JSON_DOCUMENT_BYTES}-byte "
+                    "limit for a document that is not an array (send an array or JSON Lines)",
+                    "too_large",
+                )
             else:
                 yield from self._whole(fh.read(), display_name)
 
@@ -51,11 +61,14 @@ class JsonReader:
 
     def _whole(self, text: str, file: str) -> Iterator[ReadItem]:
         try:
-            doc = json.loads(text)
+            doc = limits.loads(text, limit=None)  # depth is checked per consignment in one()
         except json.JSONDecodeError as err:
             yield Rejection(
                 file, f"line {err.lineno}, column {err.colno}", None, f"invalid JSON: {err.msg}", "bad_json"
             )
+            return
+        except limits.TooDeep:
+            yield Rejection(file, "file", None, f"invalid JSON: {limits.TooDeep()}", "too_deep")
             return
         if isinstance(doc, dict) and isinstance(doc.get("consignments"), list):
             doc = doc["consignments"]
@@ -64,11 +77,23 @@ class JsonReader:
             yield self.one(item, file, f"element [{index}]")
 
     def _lines(self, fh: Any, file: str) -> Iterator[ReadItem]:
-        for number, line in enumerate(fh, start=1):
+        for number, line in enumerate(_bounded_lines(fh, limits.MAX_JSON_ELEMENT_BYTES), start=1):
+            if line is None:
+                yield Rejection(
+                    file,
+                    f"line {number}",
+                    None,
+                    f"the line is longer than {limits.MAX_JSON_ELEMENT_BYTES} characters",
+                    "too_large",
+                )
+                continue
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = limits.loads(line, limit=None)
+            except limits.TooDeep as err:
+                yield Rejection(file, f"line {number}", None, f"invalid JSON: {err}", "too_deep", excerpt_of(line))
+                continue
             except json.JSONDecodeError as err:
                 yield Rejection(
                     file,
@@ -112,8 +137,27 @@ class JsonReader:
             if pos >= len(buffer) or buffer[pos] == "]":
                 return
             try:
-                item, end = _DECODER.raw_decode(buffer, pos)
+                item, end = limits.raw_decode(_DECODER, buffer, pos, limit=None)
+            except limits.TooDeep as err:
+                yield Rejection(
+                    file,
+                    f"element [{index}], line {line}",
+                    None,
+                    f"invalid JSON: {err}; the rest of the file was not read",
+                    "too_deep",
+                )
+                return
             except json.JSONDecodeError as err:
+                if not eof and len(buffer) - pos > limits.MAX_JSON_ELEMENT_BYTES:
+                    yield Rejection(
+                        file,
+                        f"element [{index}], line {line}",
+                        None,
+                        f"the element is longer than {limits.MAX_JSON_ELEMENT_BYTES} characters; "
+                        "the rest of the file was not read",
+                        "too_large",
+                    )
+                    return
                 if not eof:
                     more = fh.read(_CHUNK)
                     eof = len(more) < _CHUNK
@@ -143,6 +187,10 @@ class JsonReader:
             return Rejection(
                 file, location, None, f"expected a consignment object, got {type(item).__name__}", "bad_json"
             )
+        try:
+            limits.check_depth(item)
+        except limits.TooDeep as err:
+            return Rejection(file, location, None, f"the consignment is {err}", "too_deep")
         excerpt = excerpt_of(json.dumps(item, ensure_ascii=False))
         try:
             data = dict(item)
@@ -167,3 +215,17 @@ def _merge(rejections: list[Rejection]) -> Rejection:
     reasons = "; ".join(f"{r.field}: {r.reason}" for r in rejections[:10])
     fields = ", ".join(r.field or "?" for r in rejections[:10])
     return Rejection(first.file, first.location, fields, reasons, first.code, first.excerpt)
+
+
+def _bounded_lines(fh: Any, limit: int) -> Iterator[str | None]:
+    """The lines of a text file; None for a line longer than `limit`, which is skipped unread."""
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith("\n"):
+            while (rest := fh.readline(limit)) and not rest.endswith("\n"):
+                pass
+            yield None
+            continue
+        yield line

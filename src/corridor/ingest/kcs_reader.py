@@ -6,6 +6,7 @@ Both published versions are read: "HS6 Code" (branch en) and "HS10 Code" (v2022-
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator
 from datetime import datetime
@@ -33,6 +34,7 @@ from corridor.ingest.base import (
     excerpt_of,
     rejections_from_validation,
 )
+from corridor.ingest.limits import csv_error_line, csv_field_error, csv_lines
 
 # KCS mode-of-transport codes (trade code handbook): first digit is the mode family.
 _MODES = {
@@ -78,25 +80,49 @@ class KcsReader:
 
     def read(self, path: Path, display_name: str, options: ReadOptions) -> Iterator[ReadItem]:
         with path.open(encoding=options.encoding or "utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            missing = [c for c in REQUIRED if c not in header]
-            hs_column = "HS10 Code" if "HS10 Code" in header else "HS6 Code"
-            if missing or hs_column not in header:
+            reader = csv.DictReader(csv_lines(fh))
+            try:
+                yield from self._rows(reader, display_name)
+            except UnicodeDecodeError as err:
                 yield Rejection(
                     display_name,
-                    "line 1 (header)",
+                    f"line {_line_of_bad_byte(path, options.encoding or 'utf-8-sig')}",
                     None,
-                    f"not a KCS declarations header: missing {', '.join(missing or [hs_column])}",
-                    "bad_header",
+                    f"not {options.encoding or 'UTF-8'} text (byte {err.object[err.start:err.start + 1]!r}); "
+                    "give the file's encoding; the rest of the file was not read",
+                    "bad_encoding",
                 )
-                return
-            for row in reader:
-                line = reader.line_num
-                yield self._row(row, hs_column, display_name, f"line {line}")
+            except csv.Error as err:
+                yield Rejection(
+                    display_name,
+                    f"line {csv_error_line(err, reader.reader.line_num)}",  # DictReader's own line_num lags behind on errors
+                    None,
+                    f"{csv_field_error(err)}; the rest of the file was not read",
+                    "bad_csv",
+                )
+
+    def _rows(self, reader: csv.DictReader[str], display_name: str) -> Iterator[ReadItem]:
+        header = reader.fieldnames or []
+        missing = [c for c in REQUIRED if c not in header]
+        hs_column = "HS10 Code" if "HS10 Code" in header else "HS6 Code"
+        if missing or hs_column not in header:
+            yield Rejection(
+                display_name,
+                "line 1 (header)",
+                None,
+                f"not a KCS declarations header: missing {', '.join(missing or [hs_column])}",
+                "bad_header",
+            )
+            return
+        for row in reader:
+            line = reader.line_num
+            yield self._row(row, hs_column, display_name, f"line {line}")
 
     def _row(self, row: dict[str, str], hs_column: str, file: str, location: str) -> ReadItem:
-        excerpt = excerpt_of(",".join(v or "" for v in row.values()))
+        # Short rows give None values, long rows a list of the extra cells under the key None.
+        excerpt = excerpt_of(
+            ",".join(v if isinstance(v, str) else ",".join(v or []) for v in row.values())
+        )
         try:
             date_raw = (row.get("Date") or "").strip()
             try:
@@ -174,3 +200,18 @@ class KcsReader:
             field, _, reason = str(err).partition(": ")
             return Rejection(file, location, field, reason or str(err), "invalid_field", excerpt)
         return Parsed(consignment, location)
+
+
+def _line_of_bad_byte(path: Path, encoding: str) -> int:
+    """The line holding the first byte that does not decode (the text reader decodes ahead by chunks,
+    so its own line count at the error is too early)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                return line + chunk.count(b"\n", 0, max(err.start, 0))
+            line += chunk.count(b"\n")
+    return line

@@ -50,6 +50,7 @@ class IngestReport:
     files: list[FileSummary] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     consignment_ids: list[int] = field(default_factory=list)
+    duplicate_ids: list[int] = field(default_factory=list)
 
     def total(self, name: str) -> int:
         return sum(getattr(f, name) for f in self.files)
@@ -86,6 +87,7 @@ class _Sink:
         self.pending: list[Consignment] = []
         self.pending_rejections: list[Rejection] = []
         self.ids: list[int] = []
+        self.duplicate_ids: list[int] = []
 
     def add(self, summary: FileSummary, item: ReadItem, report: IngestReport, keep_rejections: int) -> None:
         if isinstance(item, Rejection):
@@ -111,6 +113,7 @@ class _Sink:
                 summary.duplicates += result.duplicates
                 if self.keep_ids:
                     self.ids.extend(result.changed_ids)
+                    self.duplicate_ids.extend(result.duplicate_ids)
             if self.pending_rejections:
                 session.execute(
                     insert(RejectionRow),
@@ -230,6 +233,7 @@ def _ingest_paths(
             sink.add(summary, item, report, keep_rejections)
         sink.flush(summary)
     report.consignment_ids = sink.ids
+    report.duplicate_ids = sink.duplicate_ids
     _finish_batch(engine, report)
     return report
 
@@ -264,6 +268,7 @@ def ingest_documents(
         sink.add(summary, item, report, 100_000)
     sink.flush(summary)
     report.consignment_ids = sink.ids
+    report.duplicate_ids = sink.duplicate_ids
     _finish_batch(engine, report)
     return report
 

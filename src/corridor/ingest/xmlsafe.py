@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from corridor.domain.consignment import RecordWarning
 from corridor.ingest.base import Rejection, rejections_from_validation
+from corridor.ingest.limits import MAX_XML_DEPTH
 from corridor.reference import country, location
 
 Element = ET.Element
@@ -152,18 +153,26 @@ class XmlStream:
     """Iterate over the record elements of one file, yielding XmlRecord or a Rejection.
 
     Anything wrong with the file as XML ends the stream with one Rejection: "unsafe_xml" for a
-    DTD or entity, "malformed_xml" with the parser's line and column, "too_large" or "unreadable".
+    DTD or entity, "malformed_xml" with the parser's line and column, "too_large", "too_deep" (elements
+    nested deeper than `max_depth`) or "unreadable".
     Records completed before a syntax error have already been handed out and stay valid.
     After iteration, `root_name` and `records` tell a reader what the file turned out to be.
     """
 
     def __init__(
-        self, path: Path, display_name: str, record_names: set[str], *, max_bytes: int = MAX_XML_BYTES
+        self,
+        path: Path,
+        display_name: str,
+        record_names: set[str],
+        *,
+        max_bytes: int = MAX_XML_BYTES,
+        max_depth: int = MAX_XML_DEPTH,
     ) -> None:
         self.path = path
         self.display_name = display_name
         self.record_names = record_names
         self.max_bytes = max_bytes
+        self.max_depth = max_depth
         self.root_name: str | None = None
         self.records = 0
         self.failed = False
@@ -213,6 +222,14 @@ class XmlStream:
                         return
                     for kind, element in target.events:
                         if kind == "start":
+                            if len(stack) >= self.max_depth:
+                                where = "/" + "/".join(f.segment for f in stack[:3]) + "/…"
+                                yield self._reject(
+                                    where,
+                                    f"elements are nested more than {self.max_depth} levels deep",
+                                    "too_deep",
+                                )
+                                return
                             root = root if root is not None else element
                             stack.append(self._frame(stack, element))
                             continue

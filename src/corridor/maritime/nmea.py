@@ -15,11 +15,14 @@ or else the time the caller says the data was received (for a live feed: now).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pyais.messages import AISSentence, GatehouseSentence, NMEASentenceFactory, TagBlock
+
+from corridor.ingest.limits import MAX_NMEA_LINE
 
 POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
 STATIC_TYPES = frozenset({5, 19, 24})
@@ -38,6 +41,7 @@ REJECTION_REASONS = {
     "orphan_fragment": "a later part of a multipart message arrived without its first part",
     "undecodable": "the AIS payload could not be decoded",
     "no_position": "a position report with latitude/longitude 'not available'",
+    "line_too_long": f"longer than {MAX_NMEA_LINE} characters (an NMEA sentence has at most 82)",
 }
 
 
@@ -192,6 +196,11 @@ class NmeaDecoder:
         report = self.report
         report.lines += 1
         line_no = line_no if line_no is not None else report.lines
+        if len(raw_line) > MAX_NMEA_LINE:
+            head = raw_line[:200]
+            shown = head.decode("ascii", "replace") if isinstance(head, bytes) else head
+            report.reject(line_no, "line_too_long", f"the line has more than {MAX_NMEA_LINE} characters", shown)
+            return
         text = raw_line.decode("ascii", "replace") if isinstance(raw_line, bytes) else raw_line
         text = text.strip()
         if not text or text.startswith("#"):
@@ -358,7 +367,22 @@ class NmeaDecoder:
 def decode_lines(lines: Any, source: str = "<stream>", received_at: datetime | None = None) -> NmeaDecoder:
     """Decode an iterable of lines (str or bytes) completely."""
     decoder = NmeaDecoder(source, received_at)
-    for number, line in enumerate(lines, start=1):
+    source_lines = bounded_lines(lines) if hasattr(lines, "readline") else lines
+    for number, line in enumerate(source_lines, start=1):
         decoder.feed(line, number)
     decoder.finish()
     return decoder
+
+
+def bounded_lines(fh: Any, limit: int = MAX_NMEA_LINE) -> Iterator[bytes | str]:
+    """Lines of a file object without reading an endless line into memory: a line longer than `limit`
+    comes out cut to `limit + 1` characters (so it is rejected) and the rest of it is skipped."""
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n" if isinstance(line, bytes) else "\n"):
+            newline = b"\n" if isinstance(line, bytes) else "\n"
+            while (rest := fh.readline(65536)) and not rest.endswith(newline):
+                pass
+        yield line

@@ -99,7 +99,8 @@ def _read_text_csv(path: Path) -> pl.DataFrame:
         return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
     except pl.exceptions.NoDataError:
         return pl.DataFrame()
-    except Exception as error:
+    except (Exception, pl.exceptions.PanicException) as error:
+        # PanicException (a BaseException) is polars' Rust code giving up on a damaged file.
         raise InvalidInput(f"cannot read the CSV file: {error}", where=str(path)) from None
 
 
@@ -260,7 +261,8 @@ def sniff_format(path: Path) -> str:
         head = fh.read(4096).decode("utf-8", "replace")
     if any(marker in head for marker in ("!AIVDM", "!AIVDO", "VDM,", "VDO,")):
         return "nmea"
-    first = head.lstrip("\ufeff").splitlines()[0].lower() if head.strip() else ""
+    text = head.lstrip("\ufeff")  # a file of nothing but a BOM has no first line
+    first = text.splitlines()[0].lower() if text.strip() else ""
     columns = [c.strip() for c in first.split(",")]
     if _pick(columns, "vessel") and _pick(columns, "vessel") != _pick(columns, "track"):
         return "ais-csv"

@@ -38,9 +38,13 @@ def _now() -> datetime:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
+    # SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones in the session's zone
+    # (e.g. Etc/UTC), which polars will not mix with "UTC" in one expression.
+    if value is None:
+        return None
+    if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value
+    return value.astimezone(UTC)
 
 
 # ---------------------------------------------------------------- ingest

@@ -44,6 +44,20 @@ def _allowed(permission: str) -> Any:
     return Depends(check)
 
 
+def _office_in_scope(request: Request, session: SessionDep, office: str | None) -> None:
+    """Selection sets the lanes of every consignment of the day at an office (all offices when none is
+    named): a caller limited to some offices must name one of them."""
+    from corridor.accounts.deps import api_auth
+    from corridor.accounts.service import visible_offices
+    from corridor.domain.errors import Forbidden
+
+    scope = visible_offices(session, api_auth(request, session).user)
+    if scope is not None and (office is None or office not in scope):
+        raise Forbidden(
+            f"name one of your offices in office ({', '.join(sorted(scope)) or 'none'})", where="office"
+        )
+
+
 VIEW = [_allowed("view_consignments")]
 DECIDE = [_allowed("decide")]
 EDIT = [_allowed("edit_profiles")]
@@ -148,7 +162,8 @@ def get_lists(session: SessionDep) -> Any:
     summary="Select for inspection within capacity for a day (and office)",
     dependencies=DECIDE,
 )
-def post_selection(body: SelectionRequest, engine: EngineDep) -> Any:
+def post_selection(body: SelectionRequest, engine: EngineDep, request: Request, session: SessionDep) -> Any:
+    _office_in_scope(request, session, body.office)
     items, report = service.select_day(engine, body.date, body.office)
     return {"date": body.date.isoformat(), "office": body.office, "capacity": report, "items": items}
 

@@ -32,12 +32,13 @@ class AssessRequest(BaseModel):
 class HitOut(BaseModel):
     source: str
     rule_id: str
-    version: int | str | None
+    # Stored hits written before a field existed, or by a source without it, lack it: absent is None.
+    version: int | str | None = None
     title: str
     weight: float
-    lane: str | None
+    lane: str | None = None
     evidence: dict[str, Any]
-    rationale: str | None
+    rationale: str | None = None
 
 
 class AssessmentOut(BaseModel):

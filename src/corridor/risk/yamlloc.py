@@ -75,6 +75,8 @@ def load_located(text: str) -> list[Located]:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         raise YamlError(f"not valid YAML/JSON: {error.problem or error}", line) from None
+    except yaml.YAMLError as error:  # the reader refuses control characters before any mark exists
+        raise YamlError(f"not valid YAML/JSON: {error}", None) from None
     loader = yaml.SafeLoader("")
     docs: list[Located] = []
     for node in nodes:

@@ -57,7 +57,7 @@ class ListEntry:
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def birth_years(self) -> set[int]:
-        return {int(d[:4]) for d in self.birth_dates if d[:4].isdigit()}
+        return {int(d[:4]) for d in self.birth_dates if d[:4].isascii() and d[:4].isdigit()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import Any
 
+from corridor.ingest.limits import csv_error_line, csv_field_error, csv_lines
 from corridor.screening.entries import EntryProblem, ListEntry, ParsedList, country_code
 from corridor.screening.identifiers import identifier
 
@@ -90,46 +92,56 @@ def parse_remarks(entry: ListEntry, remarks: str) -> None:
 def read_ofac_sdn(path: Path) -> ParsedList:
     parsed = ParsedList(format="ofac-sdn")
     with path.open(encoding="latin-1", newline="") as fh:
-        reader = csv.reader(fh)
-        line = 1
-        for row in reader:
-            start, line = line, reader.line_num + 1
-            # Blank lines and the DOS end-of-file mark (Ctrl-Z) that ends the published file.
-            if not row or (len(row) == 1 and not row[0].strip(" \x1a\r\n")):
-                continue
-            where = f"line {start}"
-            excerpt = ",".join(row)[:200]
-            if len(row) != COLUMNS:
-                parsed.problems.append(
-                    EntryProblem(where, f"expected {COLUMNS} columns, found {len(row)}", excerpt)
-                )
-                continue
-            ent_num, name, sdn_type = _value(row[0]), _value(row[1]), _value(row[2]).lower()
-            if not ent_num.isdigit():
-                parsed.problems.append(EntryProblem(where, f"ent_num {ent_num!r} is not a number", excerpt))
-                continue
-            if not name:
-                parsed.problems.append(EntryProblem(where, "the SDN name is empty", excerpt))
-                continue
-            schema = _TYPES.get(sdn_type)
-            if schema is None:
-                parsed.problems.append(EntryProblem(where, f"unknown SDN type {sdn_type!r}", excerpt))
-                continue
-            entry = ListEntry(
-                key=ent_num,
-                schema=schema,
-                names=[person_order(name) if schema == "person" else name],
-                programs=[p.strip(" []") for p in re.split(r"\]\s*\[", _value(row[3])) if p.strip(" []")],
+        reader = csv.reader(csv_lines(fh))
+        try:
+            _read_rows(reader, parsed)
+        except csv.Error as error:
+            parsed.problems.append(
+                EntryProblem(f"line {csv_error_line(error, reader.line_num)}", f"{csv_field_error(error)}; the rest was not read")
             )
-            call_sign = identifier("call_sign", _value(row[5]))
-            if call_sign:
-                entry.identifiers.append(call_sign)
-            flag = country_code(_value(row[9]))
-            if flag:
-                entry.countries.append(flag)
-            remarks = _value(row[11])
-            if remarks:
-                entry.remarks = remarks
-                parse_remarks(entry, remarks)
-            parsed.entries.append(entry.tidy())
     return parsed
+
+
+def _read_rows(reader: Any, parsed: ParsedList) -> None:
+    """Rows into entries or problems; csv.Error (an overlong field) ends the file in the caller."""
+    line = 1
+    for row in reader:
+        start, line = line, reader.line_num + 1
+        # Blank lines and the DOS end-of-file mark (Ctrl-Z) that ends the published file.
+        if not row or (len(row) == 1 and not row[0].strip(" \x1a\r\n")):
+            continue
+        where = f"line {start}"
+        excerpt = ",".join(row)[:200]
+        if len(row) != COLUMNS:
+            parsed.problems.append(
+                EntryProblem(where, f"expected {COLUMNS} columns, found {len(row)}", excerpt)
+            )
+            continue
+        ent_num, name, sdn_type = _value(row[0]), _value(row[1]), _value(row[2]).lower()
+        if not ent_num.isdigit():
+            parsed.problems.append(EntryProblem(where, f"ent_num {ent_num!r} is not a number", excerpt))
+            continue
+        if not name:
+            parsed.problems.append(EntryProblem(where, "the SDN name is empty", excerpt))
+            continue
+        schema = _TYPES.get(sdn_type)
+        if schema is None:
+            parsed.problems.append(EntryProblem(where, f"unknown SDN type {sdn_type!r}", excerpt))
+            continue
+        entry = ListEntry(
+            key=ent_num,
+            schema=schema,
+            names=[person_order(name) if schema == "person" else name],
+            programs=[p.strip(" []") for p in re.split(r"\]\s*\[", _value(row[3])) if p.strip(" []")],
+        )
+        call_sign = identifier("call_sign", _value(row[5]))
+        if call_sign:
+            entry.identifiers.append(call_sign)
+        flag = country_code(_value(row[9]))
+        if flag:
+            entry.countries.append(flag)
+        remarks = _value(row[11])
+        if remarks:
+            entry.remarks = remarks
+            parse_remarks(entry, remarks)
+        parsed.entries.append(entry.tidy())

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.domain.errors import InvalidInput, UnsupportedFormat
+from corridor.ingest.limits import TooDeep, csv_field_error, loads
 from corridor.screening.entries import EntryProblem, ListEntry, ParsedList, country_code
 from corridor.screening.identifiers import identifier
 from corridor.screening.ofac import read_ofac_sdn
@@ -46,7 +47,7 @@ CSV_COLUMNS = (
 _CSV_TYPES = {"person": "person", "individual": "person", "organization": "organization",
               "organisation": "organization", "company": "organization", "entity": "organization",
               "vessel": "vessel", "ship": "vessel", "aircraft": "aircraft", "": "unknown"}  # fmt: skip
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")  # \d would also match "³" or "٣"
 
 
 def detect_format(path: Path) -> str:
@@ -122,11 +123,14 @@ def read_ftm(path: Path) -> ParsedList:
                 continue
             where = f"line {number}"
             try:
-                data = json.loads(line)
+                data = loads(line)
             except json.JSONDecodeError as err:
                 parsed.problems.append(
                     EntryProblem(where, f"not JSON: {err.msg} at column {err.colno}", line[:200])
                 )
+                continue
+            except TooDeep as err:
+                parsed.problems.append(EntryProblem(where, f"not accepted: {err}", line[:200]))
                 continue
             if not isinstance(data, dict):
                 parsed.problems.append(EntryProblem(where, "not a JSON object", line[:200]))
@@ -185,7 +189,10 @@ def read_national_csv(path: Path) -> ParsedList:
     parsed = ParsedList(format="csv")
     raw = path.read_bytes().decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(raw, newline=""))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+    except csv.Error as error:
+        raise InvalidInput(f"{path.name}: {csv_field_error(error)}", where=f"{path.name}: line 1") from None
     missing = [c for c in ("id", "name") if c not in header]
     if missing:
         raise InvalidInput(
@@ -193,14 +200,20 @@ def read_national_csv(path: Path) -> ParsedList:
             where=f"{path.name}: line 1",
         )
     reader.fieldnames = header
-    for row in reader:
-        where = f"row {reader.line_num}"
-        cleaned = {k: (v or "") for k, v in row.items() if isinstance(k, str)}
-        result = _csv_entry(cleaned)
-        if isinstance(result, str):
-            parsed.problems.append(EntryProblem(where, result, ",".join(cleaned.values())[:200]))
-        else:
-            parsed.entries.append(result)
+    try:
+        for row in reader:
+            where = f"row {reader.line_num}"
+            cleaned = {k: (v or "") for k, v in row.items() if isinstance(k, str)}
+            result = _csv_entry(cleaned)
+            if isinstance(result, str):
+                parsed.problems.append(EntryProblem(where, result, ",".join(cleaned.values())[:200]))
+            else:
+                parsed.entries.append(result)
+    except csv.Error as error:
+        parsed.problems.append(
+            # DictReader's own line_num lags behind when the row fails; its csv.reader's does not.
+            EntryProblem(f"row {reader.reader.line_num}", f"{csv_field_error(error)}; the rest was not read")
+        )
     return parsed
 
 

@@ -38,7 +38,7 @@ def _birth_dates(element: Element, tag: str) -> list[str]:
         elif year:
             out.append(year)
         lo, hi = text(dob, "FROM_YEAR"), text(dob, "TO_YEAR")
-        if lo and hi and lo.isdigit() and hi.isdigit() and 0 <= int(hi) - int(lo) <= 10:
+        if lo and hi and f"{lo}{hi}".isascii() and lo.isdigit() and hi.isdigit() and 0 <= int(hi) - int(lo) <= 10:
             out.extend(str(y) for y in range(int(lo), int(hi) + 1))
     return out
 

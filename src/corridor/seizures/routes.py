@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from corridor.accounts.deps import ApiAuth, Auth
 from corridor.accounts.models import UserRow
 from corridor.accounts.roles import Permission, can
-from corridor.accounts.service import in_scope, visible_offices
+from corridor.accounts.service import audit, in_scope, visible_offices
 from corridor.api.deps import SessionDep
 from corridor.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from corridor.seizures import service
@@ -71,9 +71,25 @@ def _filter(
     )
 
 
+def _refused(session: Session, auth: Auth, object_type: str, object_id: int, office: str | None) -> None:
+    """Another office's record: the attempt is audited, then answered as if the record did not exist."""
+    audit(
+        session,
+        auth.user,
+        f"{object_type}.view",
+        object_type,
+        str(object_id),
+        office=office,
+        outcome="refused",
+        detail={"why": "office out of scope"},
+    )
+    session.commit()
+
+
 def _visible(session: Session, auth: Auth, ref: str | int) -> Any:
     row = service.get(session, ref)
     if not in_scope(_scope(session, auth), row.office):
+        _refused(session, auth, "seizure_record", row.id, row.office)
         raise NotFound(f"no seizure record {ref!r}", where="seizure")
     return row
 
@@ -267,6 +283,8 @@ def from_case(seizure_id: int, session: SessionDep, auth: ApiAuth) -> dict[str, 
 
     _require(auth.user, Permission.RECORD_INSPECTION, Permission.INGEST)
     case = session.get(SeizureRow, seizure_id)
+    if case is not None and not in_scope(_scope(session, auth), case.office):
+        _refused(session, auth, "seizure", case.id, case.office)
     if case is None or not in_scope(_scope(session, auth), case.office):
         raise NotFound(f"no workbench seizure {seizure_id}", where="seizure_id")
     row, status = service.record_from_case(session, seizure_id)

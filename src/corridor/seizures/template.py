@@ -23,6 +23,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from corridor.domain.errors import InvalidInput, UnsupportedFormat
+from corridor.ingest.limits import TooDeep, csv_field_error, loads, xlsx_problem
 from corridor.seizures.schemas import SeizureIn, SeizureRejection
 
 FORMATS = ("csv", "xlsx", "geojson", "parquet")
@@ -58,6 +59,7 @@ FIELD_OF = dict(COLUMNS)
 PARTY_FIELDS = ("name", "role", "kind", "nationality", "identifier")
 _PARTY_COLUMN = re.compile(r"^party(\d+)_(name|role|kind|nationality|identifier)$")
 _EXTRA = "\x00extra"
+_NOT_A_FEATURE = "\x00not-a-feature"
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2}))?$")
 
 
@@ -199,7 +201,10 @@ def _error_column(loc: Sequence[Any], message: str, groups: list[int]) -> str | 
 
 
 def _validate(doc: dict[str, Any], flat: bool) -> SeizureIn:
-    groups = [p.pop("_group") for p in doc.get("parties", []) if isinstance(p, dict) and "_group" in p]
+    parties = doc.get("parties")
+    groups = [p.pop("_group") for p in parties if isinstance(p, dict) and "_group" in p] if isinstance(
+        parties, list
+    ) else []
     try:
         return SeizureIn.model_validate(doc)
     except ValidationError as error:
@@ -233,6 +238,9 @@ def read(
     good: list[tuple[int, SeizureIn]] = []
     bad: list[SeizureRejection] = []
     for number, row in rows:
+        if _NOT_A_FEATURE in row:
+            bad.append(SeizureRejection(file=name, row=number, column=None, reason=row[_NOT_A_FEATURE]))
+            continue
         try:
             doc = unflatten(row) if flat else row
             good.append((number, _validate(doc, flat)))
@@ -247,31 +255,64 @@ def _csv_rows(data: bytes, name: str) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1251")  # Excel's "CSV" on a Russian-language Windows
+        # Excel's "CSV" on a Russian-language Windows; the five bytes cp1251 leaves undefined are replaced.
+        text = data.decode("cp1251", errors="replace")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if not reader.fieldnames or "date" not in [f.strip().lower() for f in reader.fieldnames]:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as error:
+        raise InvalidInput(f"{name}: {csv_field_error(error)}", where="row 1") from None
+    if not fieldnames or "date" not in [f.strip().lower() for f in fieldnames]:
         raise InvalidInput(
             f"{name}: the first row must be the template's header (with a 'date' column)", where="row 1"
         )
-    for index, row in enumerate(reader, start=2):
-        if any(not _blank(v) for k, v in row.items() if k is not None):
-            extra = row.pop(None, None)
-            if extra:
-                row[_EXTRA] = "; ".join(map(str, extra))
-            yield index, row
+    index = 1
+    try:
+        for index, row in enumerate(reader, start=2):
+            if any(not _blank(v) for k, v in row.items() if k is not None):
+                extra = row.pop(None, None)
+                if extra:
+                    row[_EXTRA] = "; ".join(map(str, extra))
+                yield index, row
+    except csv.Error as error:
+        raise InvalidInput(
+            f"{name}: {csv_field_error(error)}; nothing was imported", where=f"row {index + 1}"
+        ) from None
 
 
 def _xlsx_rows(data: bytes, name: str) -> Iterable[tuple[int, dict[str, Any]]]:
     from openpyxl import load_workbook
 
+    problem = xlsx_problem(io.BytesIO(data))
+    if problem is not None:
+        raise InvalidInput(f"{name}: {problem}", where="file")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a damaged file
         raise InvalidInput(f"{name}: not a readable Excel workbook ({error})", where="file") from None
+    if not book.worksheets:
+        raise InvalidInput(f"{name}: the workbook has no worksheet", where="file")
     sheet = book["seizures"] if "seizures" in book.sheetnames else book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    yield from _sheet_rows(sheet, name)
+
+
+def _sheet_rows(sheet: Any, name: str) -> Iterable[tuple[int, dict[str, Any]]]:
+    last = 1
+    try:
+        for last, row in _sheet_records(sheet.iter_rows(values_only=True), name):
+            yield last, row
+    except InvalidInput:
+        raise
+    except Exception as error:  # openpyxl parses the sheet lazily: a damaged part fails mid-way
+        raise InvalidInput(
+            f"{name}: the worksheet is damaged after row {last} ({error}); nothing was imported",
+            where=f"row {last + 1}",
+        ) from None
+
+
+def _sheet_records(rows: Any, name: str) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
         names = [str(c).strip() if c is not None else "" for c in next(rows)]
     except StopIteration:
@@ -288,30 +329,55 @@ def _xlsx_rows(data: bytes, name: str) -> Iterable[tuple[int, dict[str, Any]]]:
 
 def _geojson_rows(data: bytes, name: str) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        doc = loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError, TooDeep) as error:
         raise InvalidInput(f"{name}: not JSON ({error})", where="file") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise InvalidInput(f"{name}: a GeoJSON FeatureCollection is expected", where="file")
-    for index, feature in enumerate(doc.get("features") or [], start=1):
-        props = dict((feature or {}).get("properties") or {})
+    features = doc.get("features") or []
+    if not isinstance(features, list):
+        raise InvalidInput(f"{name}: 'features' must be a list of GeoJSON Features", where="features")
+    for index, feature in enumerate(features, start=1):
+        raw = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(feature, dict) or not isinstance(raw, dict | None):
+            yield index, {_NOT_A_FEATURE: "not a GeoJSON Feature with a properties object"}
+            continue
+        props = dict(raw or {})
         props.pop("id", None)
         props.pop("route", None)
         props.pop("quantity_kg", None)
-        geometry = (feature or {}).get("geometry")
+        geometry = feature.get("geometry")
         if isinstance(geometry, dict) and geometry.get("type") == "Point":
-            coords = geometry.get("coordinates") or []
-            if len(coords) >= 2:
+            coords = geometry.get("coordinates")
+            if isinstance(coords, list) and len(coords) >= 2:
                 props["lon"], props["lat"] = coords[0], coords[1]
         yield index, props
 
 
 def _parquet_rows(data: bytes, name: str) -> Iterable[tuple[int, dict[str, Any]]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
-        frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as error:  # polars raises its own compute errors for a damaged file
+        # pyarrow on an in-memory buffer, single-threaded: on damaged files polars' own reader can abort
+        # the whole process (a 2**61-byte allocation), and pyarrow reading through a Python file object
+        # left a thread that aborted the interpreter at exit; this path raises. Found by fuzzing.
+        frame = pl.from_arrow(pq.ParquetFile(pa.BufferReader(data)).read(use_threads=False))
+    except (Exception, pl.exceptions.PanicException) as error:
+        # PanicException (a BaseException) is polars' Rust code giving up on what it was handed.
         raise InvalidInput(f"{name}: not a readable Parquet file ({error})", where="file") from None
-    for index, row in enumerate(frame.iter_rows(named=True), start=1):
+    if not isinstance(frame, pl.DataFrame):
+        raise InvalidInput(f"{name}: not a table of seizures", where="file")
+    try:
+        # Converted up front: polars turns columns into Python values in batches, so a bad value
+        # could not be pinned to its row anyway.
+        rows = list(frame.iter_rows(named=True))
+    except (OverflowError, ValueError, pl.exceptions.PanicException) as error:
+        # e.g. a timestamp beyond Python's datetime range; a damaged nested value panics in polars
+        raise InvalidInput(
+            f"{name}: a value cannot be read ({error}); nothing was imported", where="file"
+        ) from None
+    for index, row in enumerate(rows, start=1):
         yield (
             index,
             {k: v for k, v in row.items() if v is not None and k not in ("id", "route", "quantity_kg")},

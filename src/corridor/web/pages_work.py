@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from corridor.accounts.deps import Auth, client_ip
 from corridor.accounts.models import OfficeRow, UserRow
+from corridor.accounts.roles import Permission
 from corridor.api.deps import SessionDep
 from corridor.cases.models import DecisionRow, InspectionRow
 from corridor.cases.queue import QueueFilter, build_queue
@@ -30,6 +31,7 @@ from corridor.cases.service import (
     party_history,
     record_inspection,
     record_seizure,
+    require,
     scoped_row,
 )
 from corridor.cases.vocabulary import (
@@ -299,6 +301,7 @@ def decide_check(
     method: Annotated[str | None, Form()] = None,
     reason: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> Response:
+    require(auth.user, Permission.DECIDE)  # only those who may decide check a decision
     row = scoped_row(session, auth.user, consignment_id, ip=client_ip(request))
     a = latest_assessment(session, row.id)
     check = _check(request, auth, a.lane if a else None, action, method, reason)
@@ -349,6 +352,7 @@ def _selected(
 
 @router.get("/consignment/{consignment_id}/inspect")
 def inspect_form(request: Request, session: SessionDep, auth: PageAuth, consignment_id: int) -> Response:
+    require(auth.user, Permission.RECORD_INSPECTION)
     row, decision = _selected(session, auth, request, consignment_id)
     return render(
         request, "inspect.html", {"row": row, "decision": decision, "results": RESULTS, "form": {}}, auth=auth
@@ -414,12 +418,14 @@ def _seizure_page(
 
 @router.get("/inspections/{inspection_id}/seizure")
 def seizure_form(request: Request, session: SessionDep, auth: PageAuth, inspection_id: int) -> Response:
+    require(auth.user, Permission.RECORD_INSPECTION)
     inspection = get_inspection(session, auth.user, inspection_id, ip=client_ip(request))
     return _seizure_page(request, session, auth, inspection)
 
 
 @router.post("/inspections/{inspection_id}/seizure")
 async def seizure_post(request: Request, session: SessionDep, auth: CsrfAuth, inspection_id: int) -> Response:
+    require(auth.user, Permission.RECORD_INSPECTION)  # before the upload is read
     form = await request.form()
     values = {k: form.get(k) for k in ("commodity", "description", "quantity", "unit", "concealment")}
     text = {k: v if isinstance(v, str) else None for k, v in values.items()}

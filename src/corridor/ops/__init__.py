@@ -1,0 +1,1 @@
+"""Operations: structured logs with redaction, request ids, health, Prometheus metrics, data retention."""

@@ -1,0 +1,40 @@
+"""Wire operations into an app: request ids, access log, metrics, readiness, scheduled retention."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from corridor.ops.metrics import Metrics
+from corridor.ops.middleware import RequestContextMiddleware
+from corridor.ops.routes import router
+from corridor.ops.schedule import RetentionScheduler
+from corridor.settings import get_settings
+
+
+def install(app: FastAPI, engine: Engine) -> None:
+    app.state.metrics = Metrics(engine)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    app.include_router(router)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: FastAPI) -> AsyncIterator[Any]:
+        settings = get_settings()
+        scheduler: RetentionScheduler | None = None
+        if settings.retention_years is not None and settings.retention_schedule:
+            scheduler = RetentionScheduler(engine, settings.retention_years, settings.secret_key)
+            scheduler.start()
+        try:
+            async with inner(app_) as state:
+                yield state
+        finally:
+            if scheduler is not None:
+                await run_in_threadpool(scheduler.stop)
+
+    app.router.lifespan_context = lifespan
