@@ -58,6 +58,7 @@ def test_nginx_accepts_the_shipped_configuration(tmp_path: Path) -> None:
     cert, key = _self_signed(tmp_path)
     shutil.copy(cert, tmp_path / "cert.pem")  # the node's exchange certificate (corridor node tls-cert)
     shutil.copy(key, tmp_path / "key.pem")
+    shutil.copy(cert, tmp_path / "partners.pem")  # `corridor partners tls-bundle` for mutual TLS
     site = NGINX_CONF.read_text(encoding="utf-8")
     for folder in ("/etc/corridor/tls/", "/var/lib/corridor/exchange/tls/"):
         assert folder in site
@@ -101,6 +102,10 @@ def test_nginx_limits_match_the_settings() -> None:
     exchange = text.split("server_name exchange.corridor.example.org;", 1)[1]
     assert "location /exchange/v1/ {\n        limit_req zone=corridor_exchange" in exchange
     assert re.search(r"location = /metrics \{\s*return 404;", text)
+    # Mutual TLS on the exchange server only: the workbench never asks browsers for a certificate.
+    workbench = text.split("server_name corridor.example.org;", 1)[1].split("server {", 1)[0]
+    assert "ssl_verify_client" not in workbench
+    assert "ssl_verify_client optional;" in exchange and "if ($ssl_client_verify != SUCCESS)" in exchange
 
 
 def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path) -> None:

@@ -307,6 +307,56 @@ def partners_revoke(
     err.print(f"{'key ' + key + ' of ' if key else ''}{name} revoked")
 
 
+@partners_app.command("tls-bundle")
+@handles_errors
+def partners_tls_bundle(
+    output: Annotated[
+        Path, typer.Option("--out", help="PEM file to write, e.g. /etc/corridor/tls/partners.pem")
+    ],
+) -> None:
+    """The TLS certificates of all active partners in one PEM file, for a proxy's client-certificate check."""
+    import os
+
+    from cryptography import x509
+    from sqlalchemy import select
+
+    from corridor.exchange.models import PartnerRow
+
+    with _session() as session:
+        partners = list(
+            session.scalars(select(PartnerRow).where(PartnerRow.status == "active").order_by(PartnerRow.name))
+        )
+    certified = [p for p in partners if p.tls_certificate]
+    if not certified:
+        raise InvalidInput(
+            "no active partner has a TLS certificate in its identity: a partner makes one with "
+            "`corridor node tls-cert --host HOST` and sends its identity again (`corridor partners update FILE`)",
+            where="tls_certificate",
+        )
+    pems: list[str] = []
+    for partner in certified:
+        try:
+            cert = x509.load_pem_x509_certificate(str(partner.tls_certificate).encode("ascii"))
+        except ValueError as error:
+            raise InvalidInput(
+                f"the TLS certificate of {partner.name} is not a PEM certificate: {error}", where=partner.name
+            ) from None
+        pems.append(str(partner.tls_certificate).strip() + "\n")
+        err.print(
+            f"{partner.name}: {cert.subject.rfc4514_string()}, valid until {cert.not_valid_after_utc:%Y-%m-%d}"
+        )
+    # Written aside and renamed: a proxy reloading meanwhile reads the old bundle or the new one.
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text("".join(pems), encoding="ascii")
+    os.replace(tmp, output)
+    err.print(f"wrote {len(pems)} certificate(s) to {output}; reload the proxy (nginx -s reload)")
+    missing = [p.name for p in partners if not p.tls_certificate]
+    if missing:
+        err.print(
+            f"[yellow]without a TLS certificate, refused by a proxy that requires one:[/yellow] {', '.join(missing)}"
+        )
+
+
 # --- agreements ------------------------------------------------------------------------------------
 
 

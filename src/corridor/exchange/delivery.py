@@ -15,6 +15,7 @@ import ssl
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,7 +23,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from corridor.exchange import audit, crypto
-from corridor.exchange.identity import NodeIdentity
+from corridor.exchange.identity import NodeIdentity, exchange_dir
 from corridor.exchange.inbox import apply_pending
 from corridor.exchange.models import OutboxRow, PartnerKeyRow, PartnerRow
 from corridor.settings import Settings
@@ -62,18 +63,74 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))
 
 
+class ClientCertificateError(RuntimeError):
+    """This node's TLS certificate or key cannot be loaded: delivery waits, nothing is lost."""
+
+
+def client_certificate(settings: Settings) -> tuple[Path, Path] | None:
+    """This node's TLS certificate and key (`corridor node tls-cert`), when it has both."""
+    folder = exchange_dir(settings.data_dir) / "tls"
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    return (cert, key) if cert.is_file() and key.is_file() else None
+
+
 class Transport:
-    """HTTP clients per partner; a partner whose identity carries a TLS certificate is pinned to it."""
+    """HTTP clients per partner; a partner whose identity carries a TLS certificate is pinned to it.
+
+    When this node has a TLS certificate of its own, every client presents it as its client
+    certificate, so that a partner's front proxy can refuse non-partners at the TLS layer
+    (`corridor partners tls-bundle`, deploy/nginx-corridor.conf).
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._clients: dict[tuple[int, str | None], httpx.Client] = {}
+        self._clients: dict[tuple[int, str | None, int | None], httpx.Client] = {}
+
+    def _own(self) -> tuple[Path, Path, int] | None:
+        found = client_certificate(self.settings)
+        if found is None:
+            return None
+        cert, key = found
+        # The modification times are part of the client's key: a certificate made anew by
+        # `corridor node tls-cert` while the node runs is presented from the next pass on.
+        return cert, key, cert.stat().st_mtime_ns ^ key.stat().st_mtime_ns
+
+    def _passphrase(self) -> bytes:
+        secret = self.settings.node_key_passphrase
+        if secret is None:
+            # A callback instead of None: OpenSSL would otherwise prompt on the terminal of a daemon.
+            raise ClientCertificateError(
+                "the node's TLS key is encrypted: set CORRIDOR_NODE_KEY_PASSPHRASE to its passphrase"
+            )
+        return secret.get_secret_value().encode("utf-8")
+
+    def _context(self, partner: PartnerRow, own: tuple[Path, Path, int]) -> ssl.SSLContext:
+        context = (
+            ssl.create_default_context(cadata=partner.tls_certificate)
+            if partner.tls_certificate
+            else httpx.create_ssl_context()  # what httpx trusts by default (certifi, SSL_CERT_FILE)
+        )
+        cert, key, _ = own
+        try:
+            context.load_cert_chain(cert, key, password=self._passphrase)
+        except (ssl.SSLError, OSError) as error:
+            raise ClientCertificateError(
+                f"cannot load this node's TLS client certificate {cert} with key {key}: {error} "
+                "(a key encrypted with another passphrase than CORRIDOR_NODE_KEY_PASSPHRASE, or a key "
+                "that does not match the certificate)"
+            ) from error
+        return context
 
     def client(self, partner: PartnerRow) -> httpx.Client:
-        key = (partner.id, partner.tls_certificate)
+        own = self._own()
+        key = (partner.id, partner.tls_certificate, own[2] if own else None)
         if key not in self._clients:
+            for stale in [k for k in self._clients if k[0] == partner.id]:
+                self._clients.pop(stale).close()
             verify: ssl.SSLContext | bool = True
-            if partner.tls_certificate:
+            if own is not None:
+                verify = self._context(partner, own)
+            elif partner.tls_certificate:
                 verify = ssl.create_default_context(cadata=partner.tls_certificate)
             self._clients[key] = httpx.Client(timeout=self.settings.exchange_timeout, verify=verify)
         return self._clients[key]
@@ -181,13 +238,16 @@ def _deliver_channel(
             response = transport.client(partner).post(
                 f"{partner.endpoint}/exchange/v1/messages", content=body, headers={"content-type": NDJSON}
             )
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, ClientCertificateError) as error:
+            # A certificate that cannot be loaded is the operator's to fix: retried like a network
+            # failure, with the reason in `corridor outbox list`.
+            code = "client_certificate" if isinstance(error, ClientCertificateError) else "transport"
             _fail(
                 session,
                 settings,
                 partner,
                 batch[0],
-                {"code": "transport", "detail": str(error) or type(error).__name__},
+                {"code": code, "detail": str(error) or type(error).__name__},
                 permanent=False,
                 report=report,
             )
