@@ -49,7 +49,9 @@ router = APIRouter(tags=["consignments"])
 def _report_out(report: IngestReport, engine: Engine, assess: bool) -> IngestReportOut:
     data = report.as_dict()
     data["consignment_ids"] = report.consignment_ids
-    if assess and report.consignment_ids:
+    # A batch of duplicates only is still followed up: it may be the retry of one stored just
+    # before the database went away, whose consignments were never assessed.
+    if assess and (report.consignment_ids or report.duplicate_ids):
         from corridor.targeting import after_ingest
 
         data["targeting"] = after_ingest(engine, report.consignment_ids, recheck=report.duplicate_ids).as_dict()

@@ -119,7 +119,8 @@ def ingest_command(
 
         report = ingest_paths(engine, files, options=options, fmt=fmt, progress=advance, keep_ids=assess)
     follow_up = None
-    if assess and report.consignment_ids:
+    # Duplicates only: maybe the re-run of an ingest cut between storing and assessing.
+    if assess and (report.consignment_ids or report.duplicate_ids):
         from corridor.targeting import after_ingest
 
         with err.status("screening and assessing the stored consignments"):
