@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +23,7 @@ import pytest
 
 from corridor.db.engine import make_engine
 from tests.faults.cluster import PrivateCluster
+from tests.faults.disk import fill, small_tmpfs
 from tests.faults.support import (
     BATCH,
     RetryingIngestor,
@@ -33,7 +32,6 @@ from tests.faults.support import (
     tally,
     unassessed,
 )
-from tests.faults.test_disk_full import fill
 from tests.integration.test_exchange_nodes import Node, wait_for
 
 BATCHES = 40
@@ -46,26 +44,13 @@ def pg_small_disk() -> Iterator[Path]:
 
     32 MiB holds the copy of template1 that CREATE DATABASE makes (about 8 MiB) and the migrated schema.
     """
-    mountpoint = Path(tempfile.mkdtemp(prefix="corridor-pgdisk-"))
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=32m,mode=0755", "tmpfs", str(mountpoint)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    if done.returncode != 0:
-        mountpoint.rmdir()
-        pytest.skip(f"cannot mount a small tmpfs to fill (needs root/CAP_SYS_ADMIN): {done.stderr.strip()}")
-    try:
+    with small_tmpfs("corridor-pgdisk-") as mountpoint:
         space = mountpoint / "tablespace"
         space.mkdir()
         if os.geteuid() == 0:
             entry = pwd.getpwnam("postgres")
             os.chown(space, entry.pw_uid, entry.pw_gid)
         yield mountpoint
-    finally:
-        subprocess.run(["umount", "-l", str(mountpoint)], capture_output=True, timeout=30)
-        mountpoint.rmdir()
 
 
 def test_postgres_disk_full_mid_load_refuses_cleanly_and_recovers(
