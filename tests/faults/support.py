@@ -207,3 +207,17 @@ def tally(engine: Engine, prefix: str, accepted: list[int], sent: int, size: int
     lost = [n for n in expected if n not in stored]
     duplicated = sorted({n for n, c in numbers.items() if c > 1} | {n for n, v in stored.items() if v > 1})
     return Tally(sent=sent, accepted=len(expected), present=len(stored), lost=lost, duplicated=duplicated)
+
+
+def assert_each_accepted_once(outcome: Outcome, result: Tally, not_scored: int, sent: int) -> None:
+    """After a fault: every batch accepted in the end, only clean 503s on the way, each consignment
+    stored once and assessed, and each batch's report adding up (new + duplicates = its size)."""
+    assert outcome.gave_up == [], f"batches never accepted: {outcome.gave_up}"
+    assert outcome.bad_bodies == [], f"failures other than a clean 503: {outcome.bad_bodies[:5]}"
+    assert set(outcome.statuses) <= {"503"}, outcome.statuses
+    assert sum(outcome.statuses.values()) > 0, "no request met the fault: it did not bite"
+    assert result.lost == [] and result.duplicated == []
+    assert result.present == result.accepted == sent
+    assert not_scored == 0, f"{not_scored} consignments stored but never assessed"
+    for index, report in outcome.reports.items():
+        assert report["accepted"] + report["duplicates"] == BATCH, (index, report)

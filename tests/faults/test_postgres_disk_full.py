@@ -28,6 +28,7 @@ from tests.faults.support import (
     BATCH,
     RetryingIngestor,
     admin_token,
+    assert_each_accepted_once,
     auth,
     tally,
     unassessed,
@@ -109,13 +110,6 @@ def test_postgres_disk_full_mid_load_refuses_cleanly_and_recovers(
             + f"; failed attempts {dict(outcome.statuses)}; batches stored while full {during}"
             + f"; stored but never assessed {not_scored}"
         )
-        assert outcome.gave_up == [], f"batches never accepted: {outcome.gave_up}"
-        assert outcome.bad_bodies == [], f"failures other than a clean 503: {outcome.bad_bodies[:5]}"
-        assert set(outcome.statuses) == {"503"}, outcome.statuses
-        assert result.lost == [] and result.duplicated == []
-        assert result.present == result.accepted == BATCHES * BATCH
-        assert not_scored == 0, f"{not_scored} consignments stored but never assessed"
-        for index, report in outcome.reports.items():
-            assert report["accepted"] + report["duplicates"] == BATCH, (index, report)
+        assert_each_accepted_once(outcome, result, not_scored, sent=BATCHES * BATCH)
     finally:
         node.stop()
