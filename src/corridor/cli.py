@@ -393,9 +393,16 @@ def serve(
     uvicorn_access_log: Annotated[
         bool, typer.Option(help="also write uvicorn's own access lines (corridor.access has more fields)")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="worker processes (default CORRIDOR_WORKERS, 1); background work runs in one"
+        ),
+    ] = None,
 ) -> None:
     """Serve the API and the workbench."""
     import logging
+    import os
 
     import uvicorn
 
@@ -403,6 +410,15 @@ def serve(
     from corridor.ops.logs import configure_logging
     from corridor.settings import get_settings
 
+    settings = get_settings()
+    count = workers if workers is not None else settings.workers
+    if reload and count > 1:
+        err.print("[red]error[/red] --reload and --workers are exclusive: reload runs one process")
+        raise typer.Exit(EXIT_USAGE)
+    # The workers read their settings from the environment: they learn how many they are (rate
+    # limits are divided among them; background jobs take a leader lock when there are several).
+    os.environ["CORRIDOR_WORKERS"] = str(count)
+    get_settings.cache_clear()
     settings = get_settings()
     # Configured before the first migration or log line, so that everything the server prints is
     # in one format (CORRIDOR_LOG_FORMAT) and passes the secret redaction filter.
@@ -419,7 +435,13 @@ def serve(
             raise typer.Exit(EXIT_USAGE)
     scheme = "https" if ssl_certfile else "http"
     logging.getLogger("corridor").info(
-        "Corridor on %s://%s:%s  (API docs at /docs)", scheme, host, port, extra={"url": f"{scheme}://{host}:{port}"}
+        "Corridor on %s://%s:%s  (API docs at /docs, %d worker%s)",
+        scheme,
+        host,
+        port,
+        count,
+        "" if count == 1 else "s",
+        extra={"url": f"{scheme}://{host}:{port}"},
     )
     uvicorn.run(
         "corridor.api.app:create_app",
@@ -427,6 +449,7 @@ def serve(
         host=host,
         port=port,
         reload=reload,
+        workers=count,
         log_config=log_config,
         log_level=settings.log_level,
         access_log=uvicorn_access_log,

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         description="encrypts the node's private exchange keys on disk (`corridor node protect-keys`)",
     )
     # Operations (corridor.ops): logs, health, metrics, retention; docs/operations.md describes them.
+    workers: int = Field(
+        default=1, ge=1, le=64, description="worker processes of `serve` (--workers); background work runs in one"
+    )
     log_format: Literal["json", "text"] | None = Field(
         default=None, description="json or text; unset = json in production, text otherwise"
     )

@@ -5,7 +5,10 @@ per username, so that guessing is slow from one address and against one account 
 account lock-out (accounts.service.authenticate) still ends a run of wrong passwords. The exchange's
 node endpoint (/exchange/v1/...) is limited per peer IP in requests, i.e. batches, per second.
 
-Buckets live in the application object (one set per create_app), in memory: a node is one process.
+Buckets live in the application object (one set per create_app), in memory, so each worker process
+of `serve --workers N` has its own. Each worker gets 1/N of every configured rate and burst, so that
+a client spread over all workers still gets no more than configured in total; a client whose
+connections all land in one worker gets 1/N (the kernel, not Corridor, picks the worker).
 Over the limit the answer is 429 with Retry-After and the usual {"error": {...}} body, before the
 request reaches a route, the database or the password hasher.
 """
@@ -88,16 +91,16 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.monotonic) -> Limits:
+        n = settings.workers
+
+        def share(rate: float, burst: int) -> TokenBuckets:
+            # Rounded down, so that N workers together never exceed the budget, but at least 1.
+            return TokenBuckets(rate / n, max(1, burst // n), clock)
+
         return cls(
-            login_ip=TokenBuckets(
-                settings.ratelimit_login_per_minute / 60, settings.ratelimit_login_burst, clock
-            ),
-            login_user=TokenBuckets(
-                settings.ratelimit_login_user_per_minute / 60, settings.ratelimit_login_user_burst, clock
-            ),
-            exchange_ip=TokenBuckets(
-                settings.ratelimit_exchange_per_second, settings.ratelimit_exchange_burst, clock
-            ),
+            login_ip=share(settings.ratelimit_login_per_minute / 60, settings.ratelimit_login_burst),
+            login_user=share(settings.ratelimit_login_user_per_minute / 60, settings.ratelimit_login_user_burst),
+            exchange_ip=share(settings.ratelimit_exchange_per_second, settings.ratelimit_exchange_burst),
         )
 
 

@@ -297,6 +297,7 @@ def verify_audit(session: SessionDep) -> dict[str, Any]:
 def install(app: FastAPI, engine: Engine) -> None:
     """Mount the exchange and run the outbox deliverer for the life of the app when configured."""
     from corridor.exchange.delivery import Deliverer
+    from corridor.ops.leader import LeaderJob
 
     app.include_router(node_router)
     app.include_router(router, dependencies=[Depends(exchange_guard)])
@@ -305,17 +306,29 @@ def install(app: FastAPI, engine: Engine) -> None:
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[Any]:
         settings = get_settings()
-        deliverer: Deliverer | None = None
+        job: LeaderJob[Deliverer] | None = None
         node_ready = (identity.exchange_dir(settings.data_dir) / identity.IDENTITY_FILE).exists()
         if settings.exchange_deliver and node_ready:
-            deliverer = Deliverer(engine, settings, lambda: identity.load(settings.data_dir))
-            deliverer.start()
-            app_.state.exchange_deliverer = deliverer
+
+            def begin() -> Deliverer:
+                deliverer = Deliverer(engine, settings, lambda: identity.load(settings.data_dir))
+                deliverer.start()
+                app_.state.exchange_deliverer = deliverer
+                return deliverer
+
+            def end(deliverer: Deliverer) -> None:
+                app_.state.exchange_deliverer = None
+                deliverer.stop()
+
+            # One deliverer among the workers of `serve --workers N`, so that each partner channel
+            # is sent in sequence order; the others' sends are picked up at its next pass.
+            job = LeaderJob("exchange-deliverer", settings.data_dir, settings.workers, begin, end)
+            job.start()
         try:
             async with inner(app_) as state:
                 yield state
         finally:
-            if deliverer is not None:
-                await run_in_threadpool(deliverer.stop)
+            if job is not None:
+                await run_in_threadpool(job.stop)
 
     app.router.lifespan_context = lifespan

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from corridor.ops.leader import LeaderJob
 from corridor.ops.metrics import Metrics
 from corridor.ops.middleware import RequestContextMiddleware
 from corridor.ops.routes import router
@@ -26,15 +27,23 @@ def install(app: FastAPI, engine: Engine) -> None:
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[Any]:
         settings = get_settings()
-        scheduler: RetentionScheduler | None = None
-        if settings.retention_years is not None and settings.retention_schedule:
-            scheduler = RetentionScheduler(engine, settings.retention_years, settings.secret_key)
-            scheduler.start()
+        job: LeaderJob[RetentionScheduler] | None = None
+        years = settings.retention_years
+        if years is not None and settings.retention_schedule:
+
+            def begin() -> RetentionScheduler:
+                scheduler = RetentionScheduler(engine, years, settings.secret_key)
+                scheduler.start()
+                return scheduler
+
+            # One purge thread among the workers of `serve --workers N` (corridor.ops.leader).
+            job = LeaderJob("retention", settings.data_dir, settings.workers, begin, RetentionScheduler.stop)
+            job.start()
         try:
             async with inner(app_) as state:
                 yield state
         finally:
-            if scheduler is not None:
-                await run_in_threadpool(scheduler.stop)
+            if job is not None:
+                await run_in_threadpool(job.stop)
 
     app.router.lifespan_context = lifespan

@@ -4,11 +4,16 @@ Domain figures (consignments ingested, assessments by lane, exchange queues, ref
 counted in the database at scrape time rather than in process memory: they survive restarts, agree
 across several server processes and with the CLI, and need no hook inside the domain packages.
 Each app has its own registry, so two apps in one process (tests) never share counters.
+
+HTTP counters are per process: under `serve --workers N` a scrape is answered by one worker and
+shows that worker's traffic only; corridor_worker_info names it (pid), so series from different
+workers are not mistaken for one counter that went backwards. The database figures are whole.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
@@ -20,6 +25,7 @@ from sqlalchemy.pool import QueuePool
 
 from corridor import __version__
 from corridor.domain.consignment import Lane
+from corridor.settings import get_settings
 
 log = logging.getLogger("corridor.ops.metrics")
 # The *_created series double the exposition and no Corridor dashboard reads them.
@@ -168,6 +174,13 @@ class Metrics:
         )
         info = Gauge("corridor_build_info", "Corridor version", ["version"], registry=self.registry)
         info.labels(version=__version__).set(1)
+        worker = Gauge(
+            "corridor_worker_info",
+            "The server process that answered this scrape: pid, and the workers of `serve`",
+            ["pid", "workers"],
+            registry=self.registry,
+        )
+        worker.labels(pid=str(os.getpid()), workers=str(get_settings().workers)).set(1)
         self.registry.register(DatabaseCollector(engine))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -1,7 +1,8 @@
 """The daily retention purge inside `corridor serve`, when CORRIDOR_RETENTION_YEARS is set.
 
 A thread, not a task on the event loop: a purge of years of data is long, blocking database work.
-Several server processes may each run it; the purge is idempotent, so the second finds nothing.
+Among the workers of `serve --workers N` one runs it (corridor.ops.leader); separate servers on one
+database may each run it, and the purge is idempotent, so the second finds nothing.
 """
 
 from __future__ import annotations
