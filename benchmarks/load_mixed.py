@@ -1,12 +1,14 @@
 """Sustained mixed load on a real node, then a check that nothing accepted was lost or stored twice.
 
     .venv/bin/python benchmarks/load_mixed.py [--duration 180] [--concurrency 8] [--database sqlite|postgres]
+                                              [--workers 1]
 
 Starts two real `corridor serve` processes on 127.0.0.1 (node AZ-SCS with `corridor demo setup` data,
 and its exchange partner KZ-SRC), each with its own data directory and database (SQLite files by
 default; `--database postgres` creates two fresh databases on the shared server at
-CORRIDOR_TEST_PG_URL and drops them afterwards). From this separate process, `--concurrency` clients
-then run a closed loop of mixed operations against AZ-SCS for `--duration` seconds:
+CORRIDOR_TEST_PG_URL and drops them afterwards; `--workers N` runs AZ-SCS as `serve --workers N`).
+From this separate process, `--concurrency` clients then run a closed loop of mixed operations
+against AZ-SCS for `--duration` seconds:
 
     ingest     POST /consignments, a batch of 20 new consignments (administrator's API token)
     assess     POST /assessments, one consignment scored without being stored
@@ -62,8 +64,9 @@ def free_port() -> int:
 class Node:
     """A `corridor serve` process with its own data directory and database."""
 
-    def __init__(self, name: str, root: Path, database_url: str | None) -> None:
+    def __init__(self, name: str, root: Path, database_url: str | None, workers: int = 1) -> None:
         self.name = name
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = root / name
@@ -97,7 +100,8 @@ class Node:
     def start(self) -> None:
         log = (self.data_dir / "serve.log").open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "corridor", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-m", "corridor", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(self.workers)],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -375,7 +379,7 @@ def report(
     base: Stats, load: Stats, elapsed: float, args: argparse.Namespace, checks: dict[str, int]
 ) -> None:
     print(
-        f"\nMixed load on one node: uvicorn 1 worker, {args.database}, {args.demo:,} demo consignments, "
+        f"\nMixed load on one node: uvicorn {args.workers} worker{'s' if args.workers > 1 else ''}, {args.database}, {args.demo:,} demo consignments, "
         f"{args.concurrency} concurrent clients for {elapsed:.0f} s (closed loop, loopback); "
         f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs"
     )
@@ -414,9 +418,10 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--demo", type=int, default=2000, help="demo consignments loaded first")
     parser.add_argument("--baseline", type=int, default=30, help="sequential requests per operation")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of the loaded node AZ-SCS")
     args = parser.parse_args()
-    if not 1 <= args.duration <= 1800 or not 1 <= args.concurrency <= 64:
-        parser.error("--duration must be 1..1800 s and --concurrency 1..64")
+    if not 1 <= args.duration <= 1800 or not 1 <= args.concurrency <= 64 or not 1 <= args.workers <= 64:
+        parser.error("--duration must be 1..1800 s, --concurrency 1..64 and --workers 1..64")
 
     from corridor.demo.generator import generate
 
@@ -428,7 +433,7 @@ def main() -> None:
         urls: list[str | None] = [None, None]
         if args.database == "postgres":
             urls = list(stack.enter_context(postgres_databases(2)))
-        a, b = Node("AZ-SCS", root, urls[0]), Node("KZ-SRC", root, urls[1])
+        a, b = Node("AZ-SCS", root, urls[0], args.workers), Node("KZ-SRC", root, urls[1])
         print(f"setting up: demo data ({args.demo:,}) and two nodes in {root}", file=sys.stderr)
         a.cli("demo", "setup", "--count", str(args.demo))
         for node in (a, b):
