@@ -9,6 +9,7 @@ lower case, ё→е, punctuation to spaces, and Snowball stems so that Russian c
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -18,6 +19,9 @@ _CYRILLIC = re.compile(r"[а-я]")
 _TOKEN = re.compile(r"[0-9a-zа-я]+(?:[-'][0-9a-zа-я]+)*")
 _EN = snowballstemmer.stemmer("english")
 _RU = snowballstemmer.stemmer("russian")
+# A snowball stemmer keeps the word being stemmed in the instance: two request threads stemming at
+# once corrupt each other (IndexError in find_among_b). Only cache misses take the lock.
+_STEM_LOCK = threading.Lock()
 
 # Words that describe packaging, quantities or paperwork, never the goods: they would otherwise pull
 # every "... IN CARTONS" description towards chapter 48 (cartons) and every "... PALLETS" to 4415.
@@ -56,7 +60,8 @@ def stem(token: str) -> str:
     if token.isdigit() or len(token) <= 3:
         return token
     stemmer = _RU if _CYRILLIC.search(token) else _EN
-    return str(stemmer.stemWord(token))
+    with _STEM_LOCK:
+        return str(stemmer.stemWord(token))
 
 
 def tokens(text: str, *, drop_noise: bool = False) -> list[str]:
