@@ -450,6 +450,8 @@ def serve(
         port=port,
         reload=reload,
         workers=count,
+        # Several workers: uvicorn's own listening socket would leave TCP_NODELAY off (corridor.ops.nodelay).
+        http="corridor.ops.nodelay:NoDelayH11Protocol" if count > 1 else "auto",
         log_config=log_config,
         log_level=settings.log_level,
         access_log=uvicorn_access_log,

@@ -159,3 +159,45 @@ def test_two_workers_one_deliverer_that_moves_when_killed(tmp_path: Path, kind: 
         assert az.count(OutboxRow, OutboxRow.status != "delivered") == 0
         for node in (az, kz):
             assert node.json("audit", "verify")["ok"] is True
+
+
+@pytest.mark.parametrize("cls_name", ["H11Protocol", "NoDelayH11Protocol"])
+def test_connections_of_a_worker_socket_get_tcp_nodelay(cls_name: str) -> None:
+    """A listening socket bound as uvicorn binds it for workers (protocol 0): asyncio leaves Nagle on
+    for its connections unless the protocol turns it off (the 40 ms delayed-ACK stall per request)."""
+    import asyncio
+    import socket
+
+    from uvicorn.config import Config
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+    from uvicorn.server import ServerState
+
+    from corridor.ops.nodelay import NoDelayH11Protocol
+
+    cls = {"H11Protocol": H11Protocol, "NoDelayH11Protocol": NoDelayH11Protocol}[cls_name]
+
+    async def app(scope: object, receive: object, send: object) -> None:
+        raise AssertionError("no request is sent")
+
+    async def accepted_nodelay() -> int:
+        config = Config(app, http=cls, log_config=None)
+        config.load()
+        state = ServerState()
+        listener = socket.socket(socket.AF_INET)
+        listener.bind(("127.0.0.1", 0))
+        server = await asyncio.get_running_loop().create_server(
+            lambda: cls(config=config, server_state=state, app_state={}), sock=listener
+        )
+        _reader, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        while not state.connections:
+            await asyncio.sleep(0.01)
+        conn = next(iter(state.connections))
+        value = int(conn.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+        for c in list(state.connections):
+            c.shutdown()
+        server.close()
+        return value
+
+    value = asyncio.run(accepted_nodelay())
+    assert bool(value) is (cls_name == "NoDelayH11Protocol")
