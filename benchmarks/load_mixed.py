@@ -419,6 +419,7 @@ def main() -> None:
     parser.add_argument("--demo", type=int, default=2000, help="demo consignments loaded first")
     parser.add_argument("--baseline", type=int, default=30, help="sequential requests per operation")
     parser.add_argument("--workers", type=int, default=1, help="worker processes of the loaded node AZ-SCS")
+    parser.add_argument("--keep-logs", action="store_true", help="keep both servers' logs even without errors")
     args = parser.parse_args()
     if not 1 <= args.duration <= 1800 or not 1 <= args.concurrency <= 64 or not 1 <= args.workers <= 64:
         parser.error("--duration must be 1..1800 s, --concurrency 1..64 and --workers 1..64")
@@ -458,12 +459,12 @@ def main() -> None:
         for node in (a, b):
             if node.proc is None or node.proc.poll() is not None:
                 raise SystemExit(f"{node.name} exited during the run")
-        if load.errors or base.errors:
+        if load.errors or base.errors or args.keep_logs:
             # The temporary directory goes away; keep the servers' logs to find out why.
             for node in (a, b):
                 kept = Path(tempfile.gettempdir()) / f"corridor-load-{os.getpid()}-{node.name}.log"
                 shutil.copy(node.data_dir / "serve.log", kept)
-                print(f"errors: {node.name}'s log kept in {kept}", file=sys.stderr)
+                print(f"{node.name}'s log kept in {kept}", file=sys.stderr)
     report(base, load, elapsed, args, checks)
     print(
         "baseline's own records: "

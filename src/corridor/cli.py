@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
@@ -443,21 +443,24 @@ def serve(
         "" if count == 1 else "s",
         extra={"url": f"{scheme}://{host}:{port}"},
     )
-    uvicorn.run(
-        "corridor.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        reload=reload,
-        workers=count,
-        # Several workers: uvicorn's own listening socket would leave TCP_NODELAY off (corridor.ops.nodelay).
-        http="corridor.ops.nodelay:NoDelayH11Protocol" if count > 1 else "auto",
-        log_config=log_config,
-        log_level=settings.log_level,
-        access_log=uvicorn_access_log,
-        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "log_config": log_config,
+        "log_level": settings.log_level,
+        "access_log": uvicorn_access_log,
+        "ssl_certfile": str(ssl_certfile) if ssl_certfile else None,
+        "ssl_keyfile": str(ssl_keyfile) if ssl_keyfile else None,
+    }
+    if count > 1:
+        from corridor.ops.workers import run_workers
+
+        # Not uvicorn.run(workers=N): its workers share one socket and one of them takes every
+        # keep-alive connection (corridor.ops.workers).
+        run_workers(uvicorn.Config("corridor.api.app:create_app", workers=count, **options))
+        return
+    uvicorn.run("corridor.api.app:create_app", reload=reload, **options)
 
 
 def main() -> None:

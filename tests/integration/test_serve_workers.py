@@ -8,13 +8,13 @@ still arrive, every one once and in sequence order.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -53,24 +53,39 @@ def start_workers(node: Node, workers: int) -> None:
         assert node.proc.poll() is None, node.log.read_text()[-3000:]
         assert time.monotonic() < deadline, f"{node.name} did not start in 90 s"
         time.sleep(0.2)
+    # /health answers once the first worker listens; the others bind their sockets when they start.
+    wait_for(f"{workers} workers started", lambda: started(node) >= workers, timeout=90, nodes=(node,))
 
 
-def scrape_pid(node: Node) -> int:
-    # A new connection per request, so that the kernel may hand it to either worker.
-    text = httpx.get(f"{node.url}/metrics", timeout=10, headers={"Connection": "close"}).text
-    found = WORKER_PID.search(text)
-    assert found is not None and found.group(2) == "2", text[-500:]
-    return int(found.group(1))
+def started(node: Node) -> int:
+    return node.log.read_text().count("Application startup complete")
+
+
+async def _keep_alive_pids(url: str) -> set[int]:
+    """The worker pids behind 8 keep-alive connections opened at once, 5 requests on each."""
+    limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as client:
+
+        async def one() -> list[int]:
+            pids = []
+            for _ in range(5):
+                found = WORKER_PID.search((await client.get("/metrics")).text)
+                assert found is not None and found.group(2) == "2"
+                pids.append(int(found.group(1)))
+                await asyncio.sleep(0.02)
+            return pids
+
+        return {p for pids in await asyncio.gather(*[one() for _ in range(8)]) for p in pids}
 
 
 def worker_pids(node: Node, want: int = 2) -> set[int]:
-    seen: set[int] = set()
-    deadline = time.monotonic() + 60
-    with ThreadPoolExecutor(8) as pool:
-        while len(seen) < want:
-            assert time.monotonic() < deadline, f"only worker pids {seen} answered in 60 s"
-            seen |= set(pool.map(lambda _: scrape_pid(node), range(16)))
-    return seen
+    """Keep-alive connections (nginx's upstream pool, browsers) reach both workers: each worker has
+    its own SO_REUSEPORT socket. With uvicorn's one shared socket the first worker to wake took all 8."""
+    for _ in range(3):  # all 8 hashed to one of 2 workers: 1 in 128 per try
+        seen = asyncio.run(_keep_alive_pids(node.url))
+        if len(seen) >= want:
+            return seen
+    raise AssertionError(f"8 concurrent keep-alive connections reached only {seen}, 3 times")
 
 
 def alive(pid: int) -> bool:
@@ -150,6 +165,7 @@ def test_two_workers_one_deliverer_that_moves_when_killed(tmp_path: Path, kind: 
         successor = holder(lock)
         assert successor == leaders[1] and alive(successor)
         # uvicorn replaced the killed worker: two answer again, the successor among them.
+        wait_for("the killed worker replaced", lambda: started(az) >= 3, timeout=90, nodes=(az,))
         assert successor in worker_pids(az) and len(worker_pids(az)) == 2
 
         with Session(kz.engine) as session:
@@ -161,43 +177,35 @@ def test_two_workers_one_deliverer_that_moves_when_killed(tmp_path: Path, kind: 
             assert node.json("audit", "verify")["ok"] is True
 
 
-@pytest.mark.parametrize("cls_name", ["H11Protocol", "NoDelayH11Protocol"])
-def test_connections_of_a_worker_socket_get_tcp_nodelay(cls_name: str) -> None:
-    """A listening socket bound as uvicorn binds it for workers (protocol 0): asyncio leaves Nagle on
-    for its connections unless the protocol turns it off (the 40 ms delayed-ACK stall per request)."""
-    import asyncio
+
+@pytest.mark.parametrize("bound_by", ["uvicorn", "corridor"])
+def test_connections_of_a_worker_socket_get_tcp_nodelay(bound_by: str) -> None:
+    """uvicorn binds its workers' socket with protocol 0, and asyncio then leaves Nagle on for its
+    connections (a 40 ms delayed-ACK stall per response); corridor.ops.workers binds with IPPROTO_TCP."""
     import socket
 
     from uvicorn.config import Config
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-    from uvicorn.server import ServerState
 
-    from corridor.ops.nodelay import NoDelayH11Protocol
-
-    cls = {"H11Protocol": H11Protocol, "NoDelayH11Protocol": NoDelayH11Protocol}[cls_name]
-
-    async def app(scope: object, receive: object, send: object) -> None:
-        raise AssertionError("no request is sent")
+    from corridor.ops.workers import reuseport_socket
 
     async def accepted_nodelay() -> int:
-        config = Config(app, http=cls, log_config=None)
-        config.load()
-        state = ServerState()
-        listener = socket.socket(socket.AF_INET)
-        listener.bind(("127.0.0.1", 0))
-        server = await asyncio.get_running_loop().create_server(
-            lambda: cls(config=config, server_state=state, app_state={}), sock=listener
-        )
-        _reader, writer = await asyncio.open_connection(*listener.getsockname()[:2])
-        while not state.connections:
-            await asyncio.sleep(0.01)
-        conn = next(iter(state.connections))
-        value = int(conn.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-        writer.close()
-        for c in list(state.connections):
-            c.shutdown()
-        server.close()
-        return value
+        if bound_by == "uvicorn":
+            listener = Config("x:y", host="127.0.0.1", port=0).bind_socket()
+        else:
+            listener = reuseport_socket("127.0.0.1", 0)
+        accepted: list[int] = []
 
-    value = asyncio.run(accepted_nodelay())
-    assert bool(value) is (cls_name == "NoDelayH11Protocol")
+        def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            accepted.append(int(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
+            writer.close()
+
+        server = await asyncio.start_server(connected, sock=listener)
+        _reader, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        while not accepted:
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        return accepted[0]
+
+    assert bool(asyncio.run(accepted_nodelay())) is (bound_by == "corridor")
