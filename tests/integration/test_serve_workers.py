@@ -118,6 +118,25 @@ def test_reload_and_workers_are_refused_together(tmp_path: Path) -> None:
     assert done.returncode == 2 and "--reload and --workers are exclusive" in done.stderr, done.stderr
 
 
+def test_a_second_server_on_the_same_port_is_refused_not_joined(tmp_path: Path) -> None:
+    # SO_REUSEPORT would let it join the first and split the traffic between two servers.
+    first = Node("first", tmp_path)
+    start_workers(first, 2)
+    try:
+        second = Node("second", tmp_path)
+        done = subprocess.run(
+            [sys.executable, "-m", "corridor", "serve", "--host", "127.0.0.1", "--port", str(first.port),
+             "--workers", "2"],
+            env=second.env, capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode != 0, done.stderr[-2000:]
+        assert f"cannot listen on 127.0.0.1:{first.port}" in done.stderr + done.stdout
+        assert "Address already in use" in done.stderr + done.stdout
+        assert httpx.get(f"{first.url}/health", timeout=10).status_code == 200
+    finally:
+        first.stop()
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_two_workers_one_deliverer_that_moves_when_killed(tmp_path: Path, kind: str) -> None:
     first, second = 30, 30

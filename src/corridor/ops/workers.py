@@ -22,8 +22,28 @@ from uvicorn import Config
 from uvicorn.supervisors import multiprocess
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def ensure_free(host: str, port: int) -> None:
+    """Raise OSError (address in use) when anything is bound there already.
+
+    SO_REUSEPORT would otherwise let a second `serve --workers` of the same user join the first on
+    its port, and the kernel would split the traffic between two servers. A bind without it fails
+    while any socket listens at the address, with or without SO_REUSEPORT.
+    """
+    probe = socket.socket(_family(host), socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        # SO_REUSEADDR only passes over connections in TIME_WAIT, as uvicorn's own bind does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+    finally:
+        probe.close()
+
+
 def reuseport_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    family = _family(host)
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -50,6 +70,7 @@ def run_workers(config: Config) -> None:
     """uvicorn.run's multi-worker branch, with ReusePortProcess workers."""
     assert config.workers > 1 and config.uds is None and config.fd is None
     try:
+        ensure_free(config.host, config.port)
         sock = reuseport_socket(config.host, config.port)
     except OSError as error:
         logging.getLogger("uvicorn.error").error("cannot listen on %s:%d: %s", config.host, config.port, error)
