@@ -5,6 +5,10 @@ before delivery starts. What this adds: the messages are sent through the sender
 (POST /exchange/send/...) *while* the receiver is down and restarting, the sender's API never
 refuses a send because a partner is down, and after the last restart every message has arrived
 exactly once, in order, and every cargo report has been applied once.
+
+It runs on SQLite and on PostgreSQL (one database per node on the shared server). On PostgreSQL the
+killed process's database outlives it and the server, not the file's journal, rolls back what the
+kill cut, so the receiver's idempotence is checked against both ways of losing a transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +27,7 @@ from corridor.consignments.models import ConsignmentRow
 from corridor.exchange import audit
 from corridor.exchange.models import AlertRow, InboxRow, OutboxRow
 from tests.faults.support import admin_token, auth, document
-from tests.integration.test_exchange_nodes import Node, nodes, wait_for
+from tests.integration.test_exchange_nodes import Node, database_urls, nodes, wait_for
 
 TOTAL = 40
 KILL_AT = (6, 18)
@@ -52,12 +57,16 @@ def introduce_over_api(sender: Node, receiver: Node, tokens: dict[str, str]) -> 
         assert allowed.status_code == 200, allowed.text
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_receiver_killed_twice_while_sends_continue_loses_and_duplicates_nothing(
-    tmp_path: Path, fault_summary: Callable[[str], None]
+    tmp_path: Path, kind: str, fault_summary: Callable[[str], None]
 ) -> None:
     names = ("AZ-SCS", "KZ-SRC")
     # One envelope per delivery request makes delivery slow enough to be cut in the middle.
-    with nodes(tmp_path, names, CORRIDOR_EXCHANGE_BATCH_SIZE="1") as (az, kz):
+    with (
+        database_urls(kind, names) as urls,
+        nodes(tmp_path, names, urls, CORRIDOR_EXCHANGE_BATCH_SIZE="1") as (az, kz),
+    ):
         tokens = {node.name: admin_token(node.database_url) for node in (az, kz)}
         kz.start()
         az.start()
@@ -110,7 +119,7 @@ def test_receiver_killed_twice_while_sends_continue_loses_and_duplicates_nothing
         lost = set(sent) - set(arrived)
         duplicated = len(arrived) - len(set(arrived))
         fault_summary(
-            f"receiver killed mid-delivery: faults injected {kills}, messages sent {TOTAL}, "
+            f"receiver killed mid-delivery ({kind}): faults injected {kills}, messages sent {TOTAL}, "
             f"accepted {len(sent)}, present {len(set(arrived))}, lost {len(lost)}, duplicated {duplicated}"
         )
         assert refused == [], f"the sender's API refused sends while the partner was down: {refused[:3]}"
