@@ -433,6 +433,16 @@ def serve(
         if path is not None and not path.is_file():
             err.print(f"[red]error[/red] no such file: {path}")
             raise typer.Exit(EXIT_USAGE)
+    key_password: str | None = None
+    if ssl_certfile is not None and ssl_keyfile is not None:
+        from corridor.domain.errors import CorridorError
+        from corridor.exchange.identity import tls_key_password
+
+        try:
+            key_password = tls_key_password(ssl_certfile, ssl_keyfile)
+        except CorridorError as error:
+            err.print(f"[red]error[/red] {error.detail}")
+            raise typer.Exit(EXIT_USAGE) from None
     scheme = "https" if ssl_certfile else "http"
     logging.getLogger("corridor").info(
         "Corridor on %s://%s:%s  (API docs at /docs, %d worker%s)",
@@ -452,6 +462,8 @@ def serve(
         "access_log": uvicorn_access_log,
         "ssl_certfile": str(ssl_certfile) if ssl_certfile else None,
         "ssl_keyfile": str(ssl_keyfile) if ssl_keyfile else None,
+        # Never None for an encrypted key: OpenSSL would ask for it on the terminal (tls_key_password).
+        "ssl_keyfile_password": key_password,
     }
     if count > 1:
         from corridor.ops.workers import run_workers

@@ -193,7 +193,7 @@ def node_protect_keys(
     ] = False,
 ) -> None:
     """Encrypt the private keys on disk with CORRIDOR_NODE_KEY_PASSPHRASE (or change the passphrase)."""
-    from corridor.exchange.identity import protect_keys
+    from corridor.exchange.identity import protect_keys, tls_key_path
     from corridor.settings import get_settings
 
     new: bytes | None = None
@@ -201,10 +201,14 @@ def node_protect_keys(
         new = typer.prompt("new passphrase", hide_input=True, confirmation_prompt=True).encode("utf-8")
         if len(new) < 12:
             raise InvalidInput("a passphrase has at least 12 characters", where="passphrase")
-    count = protect_keys(get_settings().data_dir, new)
+    data_dir = get_settings().data_dir
+    count = protect_keys(data_dir, new)
+    tls = tls_key_path(data_dir)
     err.print(
-        f"{count} key generation(s) encrypted; `corridor serve` and every command now need "
-        "CORRIDOR_NODE_KEY_PASSPHRASE" + (" set to the new passphrase" if change else "")
+        f"{count} key generation(s)"
+        + (f" and the TLS key {tls}" if tls.is_file() else "")
+        + " encrypted; `corridor serve` and every command now need CORRIDOR_NODE_KEY_PASSPHRASE"
+        + (" set to the new passphrase" if change else "")
     )
 
 
@@ -217,8 +221,10 @@ def node_tls_cert(
     from corridor.exchange.identity import make_tls_certificate
     from corridor.settings import get_settings
 
-    cert, key = make_tls_certificate(get_settings().data_dir, host)
-    err.print(f"certificate {cert}, key {key}: corridor serve --ssl-certfile {cert} --ssl-keyfile {key}")
+    settings = get_settings()
+    cert, key = make_tls_certificate(settings.data_dir, host)
+    sealed = " (encrypted with CORRIDOR_NODE_KEY_PASSPHRASE)" if settings.node_key_passphrase else ""
+    err.print(f"certificate {cert}, key {key}{sealed}: corridor serve --ssl-certfile {cert} --ssl-keyfile {key}")
 
 
 # --- partners --------------------------------------------------------------------------------------

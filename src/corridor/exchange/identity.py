@@ -3,7 +3,8 @@
     identity.json             public facts and the key history (current, previous, revoked)
     keys/<kid>.signing.pem    Ed25519 private key (PKCS#8, mode 0600)
     keys/<kid>.encryption.pem X25519 private key
-    tls/cert.pem, tls/key.pem optional self-signed TLS certificate for `corridor serve`
+    tls/cert.pem, tls/key.pem optional self-signed TLS certificate for `corridor serve`; the key is
+                              encrypted like the others when CORRIDOR_NODE_KEY_PASSPHRASE is set
 
 Previous key generations stay usable for decryption so that messages sealed before a rotation
 still open; a revoked generation is never used again and its private keys are deleted.
@@ -17,12 +18,15 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor.domain.errors import Conflict, InvalidInput, NotFound
 from corridor.exchange import crypto
 from corridor.exchange.envelope import PROTOCOL
-from corridor.exchange.errors import NodeNotInitialised
+from corridor.exchange.errors import NodeKeysLocked, NodeNotInitialised
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 IDENTITY_FILE = "identity.json"
 
@@ -254,12 +258,48 @@ def _replace_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)  # atomic: a crash leaves the old key file or the new one, never half
 
 
+def tls_key_path(data_dir: Path) -> Path:
+    return exchange_dir(data_dir) / "tls" / "key.pem"
+
+
+def _private_pem(key: PrivateKeyTypes, secret: bytes | None) -> bytes:
+    """PKCS#8 PEM, encrypted exactly as crypto.KeyPair.private_pem encrypts the node keys."""
+    from cryptography.hazmat.primitives import serialization
+
+    enc: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(secret) if secret else serialization.NoEncryption()
+    )
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
+
+
+def open_tls_key(path: Path, secret: bytes | None) -> PrivateKeyTypes:
+    """The TLS private key, plain or encrypted with `secret`; never an OpenSSL terminal prompt."""
+    from cryptography.hazmat.primitives import serialization
+
+    data = path.read_bytes()
+    try:
+        return serialization.load_pem_private_key(data, password=secret)
+    except TypeError:
+        # Raised both for "encrypted but no passphrase" and "passphrase given, key not encrypted".
+        if secret:
+            return serialization.load_pem_private_key(data, password=None)
+        raise NodeKeysLocked(
+            f"the node's TLS key {path} is encrypted: set CORRIDOR_NODE_KEY_PASSPHRASE", where="tls_key"
+        ) from None
+    except ValueError:
+        raise NodeKeysLocked(
+            f"the node's TLS key {path} does not open with CORRIDOR_NODE_KEY_PASSPHRASE (wrong passphrase?)",
+            where="tls_key",
+        ) from None
+
+
 def protect_keys(data_dir: Path, new_passphrase: bytes | None = None) -> int:
     """Rewrite every kept private key encrypted; returns how many key generations were written.
 
     Keys are read with CORRIDOR_NODE_KEY_PASSPHRASE (or as plain PEM) and written encrypted with
     `new_passphrase`, by default the same passphrase: so it both protects plain keys and changes
-    the passphrase.
+    the passphrase. The TLS key (tls/key.pem), when there is one, is rewritten with them: one
+    passphrase opens everything the node holds.
     """
     secret = new_passphrase or passphrase()
     if not secret:
@@ -269,13 +309,51 @@ def protect_keys(data_dir: Path, new_passphrase: bytes | None = None) -> int:
         )
     identity = load(data_dir)
     kept = [record for record in identity.keys if record.status != "revoked"]
-    pairs = [(record.kid, identity.pair(record.kid)) for record in kept]  # all open before any is rewritten
+    # Everything is opened before anything is rewritten: a wrong passphrase changes no file.
+    pairs = [(record.kid, identity.pair(record.kid)) for record in kept]
+    tls_path = tls_key_path(data_dir)
+    tls_key = open_tls_key(tls_path, passphrase()) if tls_path.is_file() else None
     folder = identity.directory / "keys"
     for kid, pair in pairs:
         signing_pem, encryption_pem = pair.private_pem(secret)
         _replace_private(folder / f"{kid}.signing.pem", signing_pem)
         _replace_private(folder / f"{kid}.encryption.pem", encryption_pem)
+    if tls_key is not None:
+        _replace_private(tls_path, _private_pem(tls_key, secret))
     return len(pairs)
+
+
+def tls_key_password(certfile: Path, keyfile: Path) -> str | None:
+    """The password `corridor serve` hands uvicorn for its TLS key, checked before the server starts.
+
+    None only for a key that is not encrypted: given no password, OpenSSL asks for one on the
+    terminal, which would hang a service (or a worker) instead of failing. The key is loaded here
+    through a callback that refuses when CORRIDOR_NODE_KEY_PASSPHRASE is unset, so it never prompts.
+    """
+    import ssl
+
+    secret = passphrase()
+    asked: list[bool] = []
+
+    def password() -> bytes:
+        asked.append(True)
+        if secret is None:
+            raise NodeKeysLocked(
+                f"the TLS key {keyfile} is encrypted: set CORRIDOR_NODE_KEY_PASSPHRASE to its passphrase",
+                where="ssl_keyfile",
+            )
+        return secret
+
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(certfile, keyfile, password=password)
+    except ssl.SSLError as error:
+        raise NodeKeysLocked(
+            f"cannot load the TLS certificate {certfile} with the key {keyfile}: {error} (a key encrypted "
+            "with another passphrase than CORRIDOR_NODE_KEY_PASSPHRASE, or a key that does not match "
+            "the certificate)",
+            where="ssl_keyfile",
+        ) from None
+    return secret.decode("utf-8") if secret is not None and asked else None
 
 
 def set_endpoint(data_dir: Path, endpoint: str) -> NodeIdentity:
@@ -346,12 +424,7 @@ def make_tls_certificate(data_dir: Path, hosts: list[str], days: int = 825) -> t
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     key_path, cert_path = folder / "key.pem", folder / "cert.pem"
     key_path.unlink(missing_ok=True)
-    _write_private(
-        key_path,
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ),
-    )
+    _write_private(key_path, _private_pem(key, passphrase()))
     pem = cert.public_bytes(serialization.Encoding.PEM)
     cert_path.write_bytes(pem)
     identity.tls_certificate = pem.decode("ascii")
