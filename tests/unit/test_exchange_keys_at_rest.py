@@ -193,3 +193,16 @@ def test_a_tls_key_under_another_passphrase_stops_protect_keys_before_any_write(
     with pytest.raises(NodeKeysLocked, match="TLS key .*wrong passphrase"):
         identity.protect_keys(tmp_path)
     assert _snapshot(tmp_path) == before
+
+
+def test_the_encryption_scheme_is_the_one_documented() -> None:
+    # docs/exchange.md names the scheme; a cryptography release that changes it must change the docs.
+    import base64
+
+    signing, _ = crypto.KeyPair.generate().private_pem(b"a long random passphrase")
+    der = base64.b64decode(b"".join(signing.splitlines()[1:-1]))
+    assert bytes.fromhex("06092a864886f70d01050d") in der  # PBES2
+    assert bytes.fromhex("06092a864886f70d01050c") in der  # PBKDF2
+    assert bytes.fromhex("06082a864886f70d0209") in der  # hmacWithSHA256
+    assert bytes.fromhex("060960864801650304012a") in der  # aes-256-cbc
+    assert bytes.fromhex("02020800") in der  # 2,048 iterations

@@ -98,7 +98,8 @@ class KeyPair:
         return fingerprint(self.signing_public, self.encryption_public)
 
     def private_pem(self, passphrase: bytes | None = None) -> tuple[bytes, bytes]:
-        """PKCS#8 PEM; encrypted with the passphrase (scrypt-derived AES-256) when one is given."""
+        """PKCS#8 PEM; encrypted with the passphrase when one is given (PBES2: PBKDF2-HMAC-SHA256, 2,048
+        iterations, AES-256-CBC, what cryptography and OpenSSL write; hence a long random passphrase)."""
         fmt = serialization.PrivateFormat.PKCS8
         enc: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
