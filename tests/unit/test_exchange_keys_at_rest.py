@@ -205,4 +205,35 @@ def test_the_encryption_scheme_is_the_one_documented() -> None:
     assert bytes.fromhex("06092a864886f70d01050c") in der  # PBKDF2
     assert bytes.fromhex("06082a864886f70d0209") in der  # hmacWithSHA256
     assert bytes.fromhex("060960864801650304012a") in der  # aes-256-cbc
-    assert bytes.fromhex("02020800") in der  # 2,048 iterations
+    assert bytes.fromhex("02030927c0") in der  # 600,000 iterations
+    assert crypto.PBKDF2_ITERATIONS == 600_000
+
+
+def test_keys_encrypted_before_with_2048_iterations_still_open() -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    pair = crypto.KeyPair.generate()
+    old = serialization.BestAvailableEncryption(b"a long random passphrase")
+    fmt = serialization.PrivateFormat.PKCS8
+    signing = pair.signing.private_bytes(serialization.Encoding.PEM, fmt, old)
+    encryption = pair.encryption.private_bytes(serialization.Encoding.PEM, fmt, old)
+    opened = crypto.KeyPair.from_pem(signing, encryption, b"a long random passphrase")
+    assert opened.kid == pair.kid
+    with pytest.raises(NodeKeysLocked):
+        crypto.KeyPair.from_pem(*pair.private_pem(b"a long random passphrase"), b"the wrong passphrase")
+
+
+def test_openssl_reads_the_keys_as_nginx_would(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command on this machine")
+    signing, _ = crypto.KeyPair.generate().private_pem(b"a long random passphrase")
+    path = tmp_path / "key.pem"
+    path.write_bytes(signing)
+    done = subprocess.run(
+        ["openssl", "pkey", "-in", str(path), "-passin", "pass:a long random passphrase", "-noout"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr

@@ -264,12 +264,7 @@ def tls_key_path(data_dir: Path) -> Path:
 
 def _private_pem(key: PrivateKeyTypes, secret: bytes | None) -> bytes:
     """PKCS#8 PEM, encrypted exactly as crypto.KeyPair.private_pem encrypts the node keys."""
-    from cryptography.hazmat.primitives import serialization
-
-    enc: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(secret) if secret else serialization.NoEncryption()
-    )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
+    return crypto.private_key_pem(key, secret)
 
 
 def open_tls_key(path: Path, secret: bytes | None) -> PrivateKeyTypes:
