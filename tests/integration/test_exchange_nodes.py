@@ -85,16 +85,18 @@ class Node:
     def json(self, *args: str) -> Any:
         return json.loads(self.cli(*args, "--json").stdout)
 
-    def start(self) -> None:
+    def start(self, *serve_args: str, within: float = 60) -> None:
+        """`corridor serve` (with `serve_args`, e.g. --workers 2), ready once GET /health answers 200."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "corridor", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [sys.executable, "-m", "corridor", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                 *serve_args],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + within
         while True:
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
@@ -102,7 +104,7 @@ class Node:
             except httpx.TransportError:
                 pass
             assert self.proc.poll() is None, self.log.read_text()[-3000:]
-            assert time.monotonic() < deadline, f"{self.name} did not start in 60 s"
+            assert time.monotonic() < deadline, f"{self.name} did not start in {within:.0f} s"
             time.sleep(0.2)
 
     def kill(self) -> None:

@@ -69,17 +69,8 @@ def test_serve_over_https_with_the_node_certificate(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    pinned = ssl.create_default_context(cadata=cert.read_text())
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                response = httpx.get(f"https://127.0.0.1:{port}/health", verify=pinned, timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else "server exited"
-                assert time.monotonic() < deadline, "HTTPS server did not start in 60 s"
-                time.sleep(0.3)
+        response = https_health(proc, port, cert)
         assert response.status_code == 200 and response.json()["status"] == "ok"
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"https://127.0.0.1:{port}/health", timeout=5)  # system trust store: not trusted
@@ -88,6 +79,19 @@ def test_serve_over_https_with_the_node_certificate(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def https_health(proc: subprocess.Popen[bytes], port: int, cert: Path) -> httpx.Response:
+    """GET /health over HTTPS pinned to `cert`, once the server at `port` answers (within 60 s)."""
+    pinned = ssl.create_default_context(cadata=cert.read_text())
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return httpx.get(f"https://127.0.0.1:{port}/health", verify=pinned, timeout=2)
+        except httpx.TransportError:
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else "server exited"
+            assert time.monotonic() < deadline, "HTTPS server did not start in 60 s"
+            time.sleep(0.3)
 
 
 class HttpsNode(Node):

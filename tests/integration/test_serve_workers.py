@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -33,26 +32,8 @@ LEADS = re.compile(r"exchange-deliverer runs in this worker \(pid (\d+)\)")
 
 
 def start_workers(node: Node, workers: int) -> None:
-    """Node.start with --workers: the same readiness wait on GET /health."""
-    node.data_dir.mkdir(parents=True, exist_ok=True)
-    with node.log.open("ab") as log:
-        node.proc = subprocess.Popen(
-            [sys.executable, "-m", "corridor", "serve", "--host", "127.0.0.1", "--port", str(node.port),
-             "--workers", str(workers)],
-            env=node.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(f"{node.url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert node.proc.poll() is None, node.log.read_text()[-3000:]
-        assert time.monotonic() < deadline, f"{node.name} did not start in 90 s"
-        time.sleep(0.2)
+    """Node.start with --workers, then until every worker has started."""
+    node.start("--workers", str(workers), within=90)
     # /health answers once the first worker listens; the others bind their sockets when they start.
     wait_for(f"{workers} workers started", lambda: started(node) >= workers, timeout=90, nodes=(node,))
 

@@ -16,8 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.integration.test_exchange_tls import https_health
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -76,17 +77,8 @@ def test_serve_https_with_a_key_encrypted_by_protect_keys(tmp_path: Path) -> Non
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    pinned = ssl.create_default_context(cadata=cert.read_text())
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                response = httpx.get(f"https://127.0.0.1:{port}/health", verify=pinned, timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else "server exited"
-                assert time.monotonic() < deadline, "HTTPS server did not start in 60 s"
-                time.sleep(0.3)
+        response = https_health(proc, port, cert)
         assert response.status_code == 200 and response.json()["status"] == "ok"
         # The server presents the certificate whose key is the encrypted one on disk.
         peer = ssl.get_server_certificate(("127.0.0.1", port))
