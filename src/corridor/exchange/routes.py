@@ -4,8 +4,6 @@ the management API for liaison officers and administrators.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Query, Request
@@ -297,38 +295,29 @@ def verify_audit(session: SessionDep) -> dict[str, Any]:
 def install(app: FastAPI, engine: Engine) -> None:
     """Mount the exchange and run the outbox deliverer for the life of the app when configured."""
     from corridor.exchange.delivery import Deliverer
-    from corridor.ops.leader import LeaderJob
+    from corridor.ops.leader import LeaderJob, run_for_app_lifetime
 
     app.include_router(node_router)
     app.include_router(router, dependencies=[Depends(exchange_guard)])
-    inner = app.router.lifespan_context
 
-    @asynccontextmanager
-    async def lifespan(app_: FastAPI) -> AsyncIterator[Any]:
+    def delivery(app_: FastAPI) -> LeaderJob[Deliverer] | None:
         settings = get_settings()
-        job: LeaderJob[Deliverer] | None = None
         node_ready = (identity.exchange_dir(settings.data_dir) / identity.IDENTITY_FILE).exists()
-        if settings.exchange_deliver and node_ready:
+        if not (settings.exchange_deliver and node_ready):
+            return None
 
-            def begin() -> Deliverer:
-                deliverer = Deliverer(engine, settings, lambda: identity.load(settings.data_dir))
-                deliverer.start()
-                app_.state.exchange_deliverer = deliverer
-                return deliverer
+        def begin() -> Deliverer:
+            deliverer = Deliverer(engine, settings, lambda: identity.load(settings.data_dir))
+            deliverer.start()
+            app_.state.exchange_deliverer = deliverer
+            return deliverer
 
-            def end(deliverer: Deliverer) -> None:
-                app_.state.exchange_deliverer = None
-                deliverer.stop()
+        def end(deliverer: Deliverer) -> None:
+            app_.state.exchange_deliverer = None
+            deliverer.stop()
 
-            # One deliverer among the workers of `serve --workers N`, so that each partner channel
-            # is sent in sequence order; the others' sends are picked up at its next pass.
-            job = LeaderJob("exchange-deliverer", settings.data_dir, settings.workers, begin, end)
-            job.start()
-        try:
-            async with inner(app_) as state:
-                yield state
-        finally:
-            if job is not None:
-                await run_in_threadpool(job.stop)
+        # One deliverer among the workers of `serve --workers N`, so that each partner channel
+        # is sent in sequence order; the others' sends are picked up at its next pass.
+        return LeaderJob("exchange-deliverer", settings.data_dir, settings.workers, begin, end)
 
-    app.router.lifespan_context = lifespan
+    run_for_app_lifetime(app, delivery)

@@ -17,9 +17,9 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger("corridor.ops.leader")
 
@@ -141,3 +141,26 @@ class LeaderJob(Generic[T]):
                 log.exception("%s: could not take over", self.name)
                 self._lock.release()
             self._stop.wait(self.retry)
+
+
+def run_for_app_lifetime(app: Any, make_job: Callable[[Any], LeaderJob[Any] | None]) -> None:
+    """Wrap the app's lifespan: `make_job(app)` at startup (None: nothing to run), stopped at shutdown."""
+    from contextlib import asynccontextmanager
+
+    from starlette.concurrency import run_in_threadpool
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        job = make_job(app_)
+        if job is not None:
+            job.start()
+        try:
+            async with inner(app_) as state:
+                yield state
+        finally:
+            if job is not None:
+                await run_in_threadpool(job.stop)
+
+    app.router.lifespan_context = lifespan
